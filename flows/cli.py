@@ -1,0 +1,175 @@
+"""The `assay` command line: run, query, verify, submit and serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assay.flows.config import ConfigError, load_config
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Verified training data: generate, verify, select, commit to Parquet, query with SQL.",
+)
+verify_app = typer.Typer(
+    no_args_is_help=True, help="Check existing candidates (JSONL in, JSONL out)."
+)
+app.add_typer(verify_app, name="verify")
+
+DatasetOpt = Annotated[
+    Path, typer.Option("--dataset", "-d", envvar="ASSAY_DATASET", help="Dataset root folder.")
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", "-s", help="Override a config field, e.g. --set solver.n=2 (repeatable)."
+    ),
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _config(path: Path | None, overrides: list[str] | None):
+    try:
+        return load_config(path, overrides or [])
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def run(
+    config: Annotated[
+        Path | None, typer.Argument(help="Run config (YAML); embedded defaults if omitted.")
+    ] = None,
+    overrides: SetOpt = None,
+) -> None:
+    """Run the pipeline: generate, verify, select and commit to the dataset."""
+    from assay.flows.runner import run_pipeline
+    from assay.flows.sources import TaskFileError
+
+    cfg = _config(config, overrides)
+    try:
+        summary = run_pipeline(cfg)
+    except TaskFileError as exc:
+        raise _fail(str(exc)) from None
+    if summary.state != "completed":
+        raise typer.Exit(1)
+
+
+@app.command()
+def sql(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="SQL over the views tasks, candidates, verdicts, samples, runs, matrix."
+        ),
+    ],
+    dataset: DatasetOpt = Path("data/dataset"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
+) -> None:
+    """Run DuckDB SQL over the dataset and print the result."""
+    from assay.flows.output import print_table
+    from assay.schemas.query import query as run_query
+
+    if fmt not in ("table", "csv", "json"):
+        raise _fail(f"--format must be table, csv or json, not {fmt!r}")
+    try:
+        result = run_query(dataset, query)
+    except Exception as exc:  # duckdb raises many error types; all mean "this query failed"
+        raise _fail(f"query failed: {exc}") from None
+    print_table(result, fmt)
+
+
+@app.command()
+def status(dataset: DatasetOpt = Path("data/dataset")) -> None:
+    """List runs with their counts."""
+    from assay.flows.output import print_table
+    from assay.schemas.query import query as run_query
+
+    print_table(
+        run_query(
+            dataset,
+            "SELECT id, name, state, started_at, ended_at, tasks, candidates, verdicts, samples "
+            "FROM runs ORDER BY started_at",
+        ),
+        "table",
+    )
+
+
+@verify_app.callback()
+def _verify() -> None:
+    """Verifiers are chosen by name: `assay verify python --input candidates.jsonl`."""
+
+
+def _verify_command(name: str):
+    def command(
+        input: Annotated[
+            Path, typer.Option("--input", "-i", help="JSONL, one candidate per line.")
+        ],
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="JSONL verdicts (stdout if omitted).")
+        ] = None,
+        jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel sandboxes.")] = 2,
+        timeout: Annotated[float, typer.Option(help="Wall-clock seconds per check.")] = 10.0,
+        memory_mb: Annotated[int, typer.Option(help="Address-space limit per check (MiB).")] = 1024,
+    ) -> None:
+        from assay.verifiers import registry
+        from assay.verifiers.jsonl import InputError, verify_file
+        from assay.verifiers.sandbox import Limits
+
+        limits = Limits(wall_s=timeout, cpu_s=timeout, memory_mb=memory_mb)
+        try:
+            summary = verify_file(registry.get(name), input, output, limits, jobs)
+        except InputError as exc:
+            raise _fail(str(exc)) from None
+        typer.echo(str(summary), err=True)
+
+    command.__doc__ = f"Verify {name} candidates from a JSONL file."
+    return command
+
+
+verify_app.command("python")(_verify_command("python"))
+
+
+@app.command()
+def submit(
+    config: Annotated[Path, typer.Argument(help="Run config (YAML).")],
+    address: Annotated[str, typer.Option(help="Ray dashboard address, e.g. http://127.0.0.1:8265")],
+    overrides: SetOpt = None,
+    wait: Annotated[bool, typer.Option(help="Follow the job's logs until it ends.")] = True,
+) -> None:
+    """Submit the run as a Ray job (deterministic submission id: resubmitting is a no-op)."""
+    from assay.flows.deploy import submit_job
+
+    cfg = _config(config, overrides)
+    raise typer.Exit(submit_job(cfg, config, overrides or [], address, wait=wait))
+
+
+@app.command()
+def serve(
+    config: Annotated[Path, typer.Argument(help="Run config (YAML).")],
+    cron: Annotated[str, typer.Option(help='Schedule, e.g. "0 3 * * *".')],
+    overrides: SetOpt = None,
+    name: Annotated[
+        str | None, typer.Option(help="Deployment name (default: the run's name).")
+    ] = None,
+) -> None:
+    """Serve the run as a Prefect deployment on a cron schedule (blocks; Ctrl-C stops)."""
+    from assay.flows.deploy import serve_schedule
+
+    cfg = _config(config, overrides)
+    serve_schedule(cfg, cron, name or cfg.name)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

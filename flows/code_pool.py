@@ -1,0 +1,87 @@
+"""The code domain's test pool and pass matrix: which tests count, and who passed what.
+
+A task's pool is its trusted tests plus the generated tests that survived validation (they pass
+on the trusted reference solution, when there is one). Every solution runs against the whole pool
+in one sandboxed check; the per-test outcomes form one row of the N×M pass matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assay.schemas.records import Candidate, Status, Task, Verdict, content_id
+
+
+@dataclass(frozen=True)
+class PoolTest:
+    """One assert statement in the pool, with where it came from."""
+
+    code: str
+    trusted: bool
+    origins: tuple[str, ...] = ()  # tester candidate ids that proposed it
+
+    @property
+    def id(self) -> str:
+        return content_id("test", self.code)
+
+
+@dataclass(frozen=True)
+class TestPool:
+    task_id: str
+    tests: tuple[PoolTest, ...]
+
+    @property
+    def id(self) -> str:
+        return "pool:" + content_id("pool", self.task_id, [t.code for t in self.tests])
+
+    @property
+    def codes(self) -> list[str]:
+        return [t.code for t in self.tests]
+
+    @property
+    def trusted_indices(self) -> list[int]:
+        return [i for i, t in enumerate(self.tests) if t.trusted]
+
+
+def candidate_tests(testers: list[Candidate]) -> list[tuple[str, str]]:
+    """(assert line, tester id) for every generated test, in candidate order."""
+    return [(line, c.id) for c in testers for line in c.text.splitlines() if line.strip()]
+
+
+def build_pool(task: Task, testers: list[Candidate], valid: set[str] | None) -> TestPool:
+    """Trusted tests first, then generated ones (only those in `valid`, if given), deduplicated."""
+    origins: dict[str, list[str]] = {}
+    for code, tester_id in candidate_tests(testers):
+        if code in task.tests or (valid is not None and code not in valid):
+            continue
+        origins.setdefault(code, []).append(tester_id)
+    tests = [PoolTest(code, True) for code in dict.fromkeys(task.tests)]
+    tests += [PoolTest(code, False, tuple(ids)) for code, ids in origins.items()]
+    return TestPool(task.id, tuple(tests))
+
+
+def passed_tests(verdict: Verdict) -> list[bool]:
+    """One bool per test, in pool order; tests the verdict has no outcome for count as failed."""
+    flags = [o.status is Status.PASS for o in verdict.outcomes]
+    return flags + [False] * (verdict.tests_total - len(flags))
+
+
+@dataclass
+class Matrix:
+    """Solutions × pool tests; `rows[i][j]` is True when solution i passed test j."""
+
+    pool: TestPool
+    solutions: list[Candidate] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[list[bool]]:
+        return [passed_tests(v) for v in self.verdicts]
+
+    def verified(self) -> list[int]:
+        """Solutions that pass every test in the pool (trusted and validated generated)."""
+        return [
+            i
+            for i, v in enumerate(self.verdicts)
+            if v.status is Status.PASS and v.tests_total == len(self.pool.tests) > 0
+        ]

@@ -1,0 +1,166 @@
+"""Pure steps of the code flow: requests out, candidates in, checks to run, samples to keep.
+
+Nothing here runs a model or a check; `code_flow` wires these to Ray and the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assay.flows.code_pool import Matrix, TestPool
+from assay.flows.config import RoleSampling, RunConfig
+from assay.flows.roles import get_role
+from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict
+from assay.verifiers.selection import rank
+from assay.workers.api import Completion, Request, Sampling
+
+
+def sampling_for(section: RoleSampling, seed_offset: int) -> Sampling:
+    """Per-request sampling; the seed depends on the task and round so reruns reproduce."""
+    return Sampling(
+        n=section.n,
+        temperature=section.temperature,
+        top_p=section.top_p,
+        max_tokens=section.max_tokens,
+        seed=section.seed + seed_offset,
+    )
+
+
+def first_requests(cfg: RunConfig, task: Task, index: int) -> list[tuple[Role, Request]]:
+    """Round 0: n solver samples and n tester samples for one task."""
+    out = [(Role.SOLVER, cfg.solver, "solver")]
+    if cfg.tester.n > 0:
+        out.append((Role.TESTER, cfg.tester, "tester"))
+    requests = []
+    for role, section, name in out:
+        sampling = sampling_for(section, 1000 * index)
+        requests.append(
+            (role, get_role("code", name).build(task, sampling, key=f"{task.id}:{name}"))
+        )
+    return requests
+
+
+def repair_requests(
+    cfg: RunConfig, task: Task, index: int, round_: int, failing: list[tuple[Candidate, Verdict]]
+) -> list[tuple[Role, Request]]:
+    """Round k: one repair request per failing solution, fed its failure evidence (UnitCoder)."""
+    spec = get_role("code", "repairer")
+    requests = []
+    for j, (cand, verdict) in enumerate(failing):
+        sampling = sampling_for(cfg.repair, 1000 * index + 100 * round_ + j)
+        request = spec.build(
+            task, sampling, key=f"{task.id}:repair{round_}:{j}", failing=cand.text, verdict=verdict
+        )
+        requests.append((Role.REPAIRER, request))
+    return requests
+
+
+def to_candidates(
+    task: Task,
+    role: Role,
+    completion: Completion,
+    sampling: Sampling,
+    round_: int = 0,
+    parent: str = "",
+) -> list[Candidate]:
+    """Extract artefacts from raw completions; unusable ones are dropped, duplicates merged."""
+    spec = get_role("code", role.value)
+    out: dict[str, Candidate] = {}
+    for raw in completion.texts:
+        artefact = spec.extract(raw, task)
+        if not artefact:
+            continue
+        text = "\n".join(artefact) if isinstance(artefact, list) else str(artefact)
+        cand = Candidate(
+            task.id, role, text, completion.model, sampling.to_dict(), round_, parent, raw
+        )
+        out.setdefault(cand.id, cand)
+    return list(out.values())
+
+
+def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:
+    """One input for the python verifier (the same shape `assay verify python` reads)."""
+    return {
+        "id": item_id,
+        "code": code,
+        "tests": tests,
+        "entry_point": task.entry_point,
+        "setup": task.setup,
+    }
+
+
+def failing_for_repair(matrix: Matrix, limit: int) -> list[tuple[Candidate, Verdict]]:
+    """The most promising failing solutions: most tests passed first, then by id for stability."""
+    ranked = sorted(
+        zip(matrix.solutions, matrix.verdicts, strict=True),
+        key=lambda cv: (-cv[1].tests_passed, cv[0].id),
+    )
+    return [(c, v) for c, v in ranked if not v.passed][:limit]
+
+
+def select_samples(cfg: RunConfig, task: Task, matrix: Matrix, run_id: str) -> list[Sample]:
+    """Keep the best verified solutions by the configured strategy.
+
+    With trusted tests or a reference, a solution is verified only if it passes the whole pool.
+    Without either, the strategy's consensus (CodeT, B4, majority) decides, and a sample must
+    still pass every test in its consensus set (and at least one).
+    """
+    if not matrix.solutions:
+        return []
+    rows = matrix.rows
+    anchored = bool(task.tests or task.reference)
+    eligible = matrix.verified() if anchored else list(range(len(rows)))
+    if not eligible:
+        return []
+    order = rank(cfg.select.strategy, rows) if cfg.select.strategy != "all" else eligible
+    picked = [i for i in order if i in eligible]
+    if cfg.select.strategy != "all":
+        picked = picked[: cfg.select.keep]
+    samples = []
+    for i in picked:
+        passed = [t.code for t, ok in zip(matrix.pool.tests, rows[i], strict=False) if ok]
+        if not passed:
+            continue
+        verdict = matrix.verdicts[i]
+        samples.append(
+            Sample(
+                task.id,
+                matrix.solutions[i].id,
+                task.domain,
+                task.prompt,
+                matrix.solutions[i].text,
+                tuple(passed),
+                cfg.select.strategy,
+                float(sum(rows[i])),
+                (verdict.id,),
+                run_id,
+            )
+        )
+    return samples
+
+
+def with_context(verdict: Verdict, pool: TestPool) -> Verdict:
+    """Name each outcome by its pool test, and record what the check ran against."""
+    outcomes = tuple(
+        replace(o, name=pool.tests[i].id) if i < len(pool.tests) else o
+        for i, o in enumerate(verdict.outcomes)
+    )
+    return replace(verdict, outcomes=outcomes, against=pool.id)
+
+
+def named_by_tests(verdict: Verdict, tests: list[str]) -> Verdict:
+    """A validation verdict whose outcomes are named by the assert text they checked."""
+    outcomes = tuple(
+        replace(o, name=tests[i]) if i < len(tests) else o for i, o in enumerate(verdict.outcomes)
+    )
+    return replace(verdict, outcomes=outcomes, against="reference")
+
+
+def status_counts(verdicts: list[Verdict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.status.value] = counts.get(v.status.value, 0) + 1
+    return counts
+
+
+__all__ = ["Status"]

@@ -1,0 +1,158 @@
+"""Record types that flow between the rooms: tasks, candidates, verdicts, samples, runs.
+
+Every id is a content hash (see `content_id`), so the same content always gets the same id and
+a rerun can tell what is already committed.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def content_id(kind: str, *parts: Any) -> str:
+    """A short, stable id for content: sha256 over a canonical JSON of `kind` and `parts`."""
+    blob = json.dumps([kind, *parts], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+class Status(str, enum.Enum):  # noqa: UP042 - str mixin kept: callers compare with plain strings
+    """The closed set of verdict statuses. A wrong candidate is a value, never an exception."""
+
+    PASS = "pass"
+    FAIL = "fail"  # ran, and at least one check said no
+    ERROR = "error"  # raised, crashed or exited before all checks reported
+    TIMEOUT = "timeout"  # wall-clock or CPU limit hit
+    MEMORY = "memory"  # address-space limit hit
+    COMPILE_ERROR = "compile_error"  # did not parse, compile or elaborate
+    LINT_ERROR = "lint_error"  # compiled, but failed a hygiene/lint rule
+    REJECTED = "rejected"  # refused before running (wrong ports, forbidden construct, ...)
+    CHEAT = "cheat"  # tried to game the check (sorry, $finish at t=0, forged results, ...)
+    NOT_VERIFIED = "not_verified"  # could not be checked at the level asked (e.g. CUDA with no GPU)
+    UNSUPPORTED = "unsupported"  # the toolchain cannot handle this input
+
+
+class Role(str, enum.Enum):  # noqa: UP042 - as Status
+    """What a generated candidate is for."""
+
+    SOLVER = "solver"
+    TESTER = "tester"
+    REPAIRER = "repairer"
+    PROVER = "prover"
+    CONJECTURER = "conjecturer"
+    TRANSLATOR = "translator"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A seed problem. `tests` are trusted reference tests (may be empty); `reference` a trusted
+    solution."""
+
+    domain: str  # "code", "verilog", "proof", "translation"
+    source: str  # where it came from: "seed", "humaneval", a file name
+    name: str  # human-readable key, unique within its source
+    prompt: str  # what the model sees
+    entry_point: str = ""  # function/module the tests call
+    reference: str = ""  # a known-good solution, if any
+    tests: tuple[str, ...] = ()  # trusted tests (Python: assert statements)
+    setup: str = ""  # code the tests need (imports, helpers), run before them
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return content_id("task", self.domain, self.source, self.name, self.prompt)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **asdict(self), "tests": list(self.tests)}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One model output for a task in a role: a solution, a test suite, a proof, a translation."""
+
+    task_id: str
+    role: Role
+    text: str  # the extracted artefact (code, tests as newline-separated asserts, proof body)
+    model: str = ""
+    sampling: dict[str, Any] = field(default_factory=dict)  # temperature, top_p, max_tokens, seed
+    round: int = 0  # 0 for first samples, k for the k-th repair round
+    parent_id: str = ""  # the candidate this one repairs, if any
+    raw: str = ""  # the model's full completion, before extraction
+
+    @property
+    def id(self) -> str:
+        return content_id("candidate", self.task_id, self.role.value, self.text)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One check inside a verdict (one test, one vector set, one proof goal)."""
+
+    name: str
+    status: Status
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a verifier concluded about one candidate, with its evidence."""
+
+    candidate_id: str
+    verifier: str  # "python", "verilog", "coq", ...
+    status: Status
+    tests_passed: int = 0
+    tests_total: int = 0
+    outcomes: tuple[Outcome, ...] = ()
+    stderr_tail: str = ""
+    duration_s: float = 0.0
+    isolation: str = ""  # the isolation level the check actually ran under
+    evidence: dict[str, Any] = field(default_factory=dict)
+    against: str = ""  # what it was checked against: a test candidate id, "reference", ...
+    task_id: str = ""  # the task the candidate belongs to; lets SQL build the matrix per task
+
+    @property
+    def id(self) -> str:
+        return content_id("verdict", self.candidate_id, self.verifier, self.against)
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASS
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A curated, verified training row with its lineage."""
+
+    task_id: str
+    candidate_id: str  # the selected solution/proof/translation
+    domain: str
+    prompt: str
+    response: str
+    tests: tuple[str, ...] = ()  # the checks it passed (trusted + validated generated tests)
+    strategy: str = ""  # selection strategy that chose it: "codet", "majority", "b4", "all"
+    score: float = 0.0
+    verdict_ids: tuple[str, ...] = ()
+    run_id: str = ""
+
+    @property
+    def id(self) -> str:
+        return content_id("sample", self.task_id, self.candidate_id, self.strategy)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One invocation of a pipeline run; `id` hashes the resolved config so a rerun shares it."""
+
+    config: dict[str, Any]
+    started_at: str
+    ended_at: str = ""
+    state: str = "running"  # running, completed, failed
+    versions: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return content_id("run", self.config)

@@ -1,0 +1,73 @@
+"""The sandbox seam: the only way model-written code runs.
+
+Verifiers describe *what* to run (a trusted Python entry point with a payload, or a command over
+some files) and *with which limits*; the sandbox decides *how* it is isolated and reports what
+happened. It never judges correctness: that is the verifier's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one check. Validated when built."""
+
+    wall_s: float = 10.0  # wall-clock timeout for the whole check
+    cpu_s: float = 10.0  # RLIMIT_CPU
+    memory_mb: int = 1024  # RLIMIT_AS
+    nproc: int = 32  # processes/threads the check may create
+    fsize_mb: int = 16  # largest file it may write
+    nofile: int = 64  # open file descriptors
+    output_bytes: int = 64 * 1024  # stdout and stderr are each cut to this many bytes
+
+    def __post_init__(self) -> None:
+        for name in ("wall_s", "cpu_s", "memory_mb", "nproc", "fsize_mb", "nofile", "output_bytes"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"Limits.{name} must be > 0, got {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What happened to one sandboxed run. Raw facts only; no verdict."""
+
+    exit_code: int | None  # None when killed by a signal or the timeout
+    signal: int | None  # the signal that ended it, if any
+    timed_out: bool  # wall or CPU limit hit
+    memory_exceeded: bool  # address-space limit hit (MemoryError or allocation failure)
+    stdout: bytes
+    stderr: bytes
+    channel: bytes  # what the trusted entry point wrote to its private result channel
+    duration_s: float
+    isolation: str  # e.g. "namespaces+rlimits", "rlimits-only"; recorded on every verdict
+    files: dict[str, bytes] = field(default_factory=dict)  # requested output files from scratch
+
+
+class Sandbox(Protocol):
+    """One per worker process. Holds a single-threaded zygote that forks a child per check."""
+
+    @property
+    def isolation(self) -> str: ...
+
+    def run_python(self, entry: str, payload: bytes, limits: Limits) -> Execution:
+        """Fork a child from the warm zygote and call `entry` ("module:function") in it.
+
+        The function is called as `function(payload: bytes, channel: int)`; it writes its results
+        to the file descriptor `channel`, which the sandbox reads back into `Execution.channel`.
+        """
+        ...
+
+    def run_command(
+        self,
+        argv: list[str],
+        files: dict[str, bytes],
+        limits: Limits,
+        stdin: bytes = b"",
+        collect: tuple[str, ...] = (),
+    ) -> Execution:
+        """Write `files` into a fresh scratch dir, run `argv` there, return `collect`ed files."""
+        ...
+
+    def close(self) -> None: ...
