@@ -16,33 +16,45 @@ from assay.flows.config import RunConfig
 from assay.flows.progress import Progress
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Verdict
+from assay.workers.api import Request
 
 
 @task(cache_policy=NO_CACHE, name="generate")
 def generate(state: RunState, compute: Compute, round_: int, progress: Progress) -> None:
     """Round 0: solver and tester samples; later rounds: repairs of failing solutions."""
     cfg = state.config
-    groups: dict[str, list] = {}
+    groups: dict[str, list[tuple[Role, Request]]] = {}
+    parents: dict[str, list[str]] = {}
     for index, t in enumerate(state.tasks):
         if state.done("gen", t, round_):
             continue
         if round_ == 0:
             groups[t.id] = st.first_requests(cfg, t, index)
         elif not state.solved(t) and (failing := state.failing(t, cfg.repair.n)):
-            groups[t.id] = st.repair_requests(cfg, t, index, round_, failing)
+            tests = state.pool(t).codes
+            groups[t.id] = st.repair_requests(cfg, t, index, round_, failing, tests)
+            parents[t.id] = [cand.id for cand, _ in failing]
         else:
-            state.commit("gen", t, round_, {})  # nothing to repair: mark the stage done
+            state.commit("gen", t, round_, {})  # nothing to repair: the stage is done
     if not groups:
         return
     bar = progress.stage(f"round {round_}: generate", len(groups))
-    for task_id, pairs, completions in compute.generate(groups):
+    for task_id, completions in compute.generate(groups):
         t = state.task(task_id)
         cands: list[Candidate] = []
-        for (role, request), completion in zip(pairs, completions, strict=True):
-            parent = ""
-            if role is Role.REPAIRER:
-                parent = state.failing(t, cfg.repair.n)[int(request.key.rsplit(":", 1)[1])][0].id
-            cands += st.to_candidates(t, role, completion, request.sampling, round_, parent)
+        for j, ((role, request), completion) in enumerate(
+            zip(groups[task_id], completions, strict=True)
+        ):
+            parent = parents[task_id][j] if role is Role.REPAIRER else ""
+            cands += st.to_candidates(
+                t,
+                role,
+                completion,
+                request.sampling,
+                round_,
+                parent,
+                max_tests=cfg.tester.max_tests,
+            )
         state.commit("gen", t, round_, {"candidates": cands})
         bar.advance(t.name)
     bar.close()

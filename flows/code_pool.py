@@ -7,6 +7,7 @@ in one sandboxed check; the per-test outcomes form one row of the N×M pass matr
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 from assay.schemas.records import Candidate, Status, Task, Verdict, content_id
@@ -48,11 +49,20 @@ def candidate_tests(testers: list[Candidate]) -> list[tuple[str, str]]:
     return [(line, c.id) for c in testers for line in c.text.splitlines() if line.strip()]
 
 
+def _normal(code: str) -> str:
+    """Formatting-insensitive form of a test, so a restated trusted test is not counted twice."""
+    try:
+        return ast.unparse(ast.parse(code))
+    except SyntaxError:
+        return code.strip()
+
+
 def build_pool(task: Task, testers: list[Candidate], valid: set[str] | None) -> TestPool:
     """Trusted tests first, then generated ones (only those in `valid`, if given), deduplicated."""
     origins: dict[str, list[str]] = {}
+    trusted = {_normal(t) for t in task.tests}
     for code, tester_id in candidate_tests(testers):
-        if code in task.tests or (valid is not None and code not in valid):
+        if _normal(code) in trusted or (valid is not None and code not in valid):
             continue
         origins.setdefault(code, []).append(tester_id)
     tests = [PoolTest(code, True) for code in dict.fromkeys(task.tests)]

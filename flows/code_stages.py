@@ -10,6 +10,7 @@ from dataclasses import replace
 from assay.flows.code_pool import Matrix, TestPool
 from assay.flows.config import RoleSampling, RunConfig
 from assay.flows.roles import get_role
+from assay.flows.roles.asserts import extract_tests
 from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict
 from assay.verifiers.selection import rank
 from assay.workers.api import Completion, Request, Sampling
@@ -41,15 +42,23 @@ def first_requests(cfg: RunConfig, task: Task, index: int) -> list[tuple[Role, R
 
 
 def repair_requests(
-    cfg: RunConfig, task: Task, index: int, round_: int, failing: list[tuple[Candidate, Verdict]]
+    cfg: RunConfig,
+    task: Task,
+    index: int,
+    round_: int,
+    failing: list[tuple[Candidate, Verdict]],
+    tests: list[str],
 ) -> list[tuple[Role, Request]]:
-    """Round k: one repair request per failing solution, fed its failure evidence (UnitCoder)."""
+    """Round k: one repair request per failing solution, fed its failure evidence (UnitCoder).
+
+    `tests` are the pool's assert texts in the order of each verdict's outcomes."""
     spec = get_role("code", "repairer")
     requests = []
     for j, (cand, verdict) in enumerate(failing):
         sampling = sampling_for(cfg.repair, 1000 * index + 100 * round_ + j)
+        key = f"{task.id}:repair{round_}:{j}"
         request = spec.build(
-            task, sampling, key=f"{task.id}:repair{round_}:{j}", failing=cand.text, verdict=verdict
+            task, sampling, key=key, failing=cand.text, verdict=verdict, tests=tests
         )
         requests.append((Role.REPAIRER, request))
     return requests
@@ -62,12 +71,16 @@ def to_candidates(
     sampling: Sampling,
     round_: int = 0,
     parent: str = "",
+    max_tests: int = 8,
 ) -> list[Candidate]:
     """Extract artefacts from raw completions; unusable ones are dropped, duplicates merged."""
     spec = get_role("code", role.value)
     out: dict[str, Candidate] = {}
     for raw in completion.texts:
-        artefact = spec.extract(raw, task)
+        if role is Role.TESTER:
+            artefact = extract_tests(raw, task, limit=max_tests)
+        else:
+            artefact = spec.extract(raw, task)
         if not artefact:
             continue
         text = "\n".join(artefact) if isinstance(artefact, list) else str(artefact)

@@ -130,6 +130,12 @@ class RunState:
         sols = [c for c in self.solutions(task) if c.id in by_candidate]
         return Matrix(pool, sols, [by_candidate[c.id] for c in sols])
 
+    def failing(self, task: Task, limit: int) -> list[tuple[Candidate, Verdict]]:
+        """The failing solutions to repair next, most promising first."""
+        from assay.flows.code_stages import failing_for_repair
+
+        return failing_for_repair(self.matrix(task), limit)
+
     def solved(self, task: Task) -> bool:
         return bool(self.matrix(task).verified())
 

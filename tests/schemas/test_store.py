@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from assay.schemas.query import query, read_records
 from assay.schemas.records import Outcome, Run, Status, Task, Verdict
 from assay.schemas.store import MANIFEST, Store, key_dir

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
+
 from assay.schemas.query import VIEWS, connect, query
 from assay.schemas.records import Candidate, Outcome, Role, Run, Status, Task, Verdict
 from assay.schemas.store import Store

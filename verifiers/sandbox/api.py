@@ -43,6 +43,7 @@ class Execution:
     duration_s: float
     isolation: str  # e.g. "namespaces+rlimits", "rlimits-only"; recorded on every verdict
     files: dict[str, bytes] = field(default_factory=dict)  # requested output files from scratch
+    cpu_s: float = 0.0  # CPU time the check used (user + system)
 
 
 class Sandbox(Protocol):

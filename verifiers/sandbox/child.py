@@ -1,5 +1,5 @@
-"""What a forked check does before any untrusted code runs: its own PID namespace and /proc,
-the pipes as its only channels, the scratch dir as cwd, no privileges, and its rlimits."""
+"""What a forked check does before any untrusted code runs: its own session, the pipes as its
+only channels, the scratch dir as cwd, a scrubbed environment, no privileges, and its rlimits."""
 
 from __future__ import annotations
 
@@ -16,51 +16,37 @@ from assay.verifiers.sandbox import linux
 CHANNEL_FD = 3
 PATH = "/usr/local/bin:/usr/bin:/bin"
 MB = 1024 * 1024
+SETUP_FAILED = 70  # the sandbox could not prepare the check: an infrastructure error
 
 
-def run_child(
-    req: dict[str, Any], scratch: str, pipes: dict[str, tuple[int, int]], uid: int, pidns: bool
-) -> None:
-    """Never returns: ends in `os._exit` or `execve`."""
-    ctl = pipes["ctl"][1]
+def run_child(req: dict[str, Any], scratch: str, fds: dict[str, int], uid: int) -> None:
+    """Never returns: ends in `os._exit` or `execve`. `fds` are the child's ends of the pipes."""
     try:
         os.setsid()
-        if pidns:
-            linux.unshare(linux.CLONE_NEWPID | linux.CLONE_NEWNS)
-            inner = os.fork()
-            if inner:
-                _supervise(inner, pipes)
-            linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-            linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV)
-        _enter(req, scratch, pipes, uid)
+        env = _enter(req["limits"], scratch, fds, uid)
     except BaseException:
-        try:
-            os.write(2, ("sandbox: the check failed:\n" + traceback.format_exc()).encode())
-        except BaseException:
-            pass
-    finally:
-        # A forked child must never return into the zygote's loop, whatever happened above.
-        os._exit(70)
+        os.write(fds["err"], ("sandbox setup failed:\n" + traceback.format_exc()).encode())
+        os._exit(SETUP_FAILED)
+    if req["kind"] == "python":
+        _call_entry(req["entry"], req["payload"])
+    argv = list(req["argv"])
+    program = argv[0] if "/" in argv[0] else shutil.which(argv[0], path=PATH)
+    if program is None:
+        os.write(2, f"sandbox: {argv[0]}: command not found\n".encode())
+        os._exit(127)
+    try:
+        os.execve(program, argv, env)
+    except OSError as exc:
+        os.write(2, f"sandbox: {argv[0]}: {exc.strerror}\n".encode())
+        os._exit(126)
 
 
-def _supervise(inner: int, pipes: dict[str, tuple[int, int]]) -> None:
-    """The outer child: report the inner (PID 1) pid, wait for it, report its status."""
-    ctl = pipes["ctl"][1]
-    for name, (r, w) in pipes.items():
-        os.close(r)
-        if w != ctl:
-            os.close(w)
-    os.write(ctl, f"{inner}\n".encode())
-    _, status = os.waitpid(inner, 0)
-    os.write(ctl, f"{status}\n".encode())
-    os._exit(0)
-
-
-def _enter(req: dict[str, Any], scratch: str, pipes: dict[str, tuple[int, int]], uid: int) -> None:
-    os.dup2(pipes["in"][0], 0)
-    os.dup2(pipes["out"][1], 1)
-    os.dup2(pipes["err"][1], 2)
-    os.dup2(pipes["chan"][1], CHANNEL_FD)
+def _enter(limits: Any, scratch: str, fds: dict[str, int], uid: int) -> dict[str, str]:
+    os.dup2(fds["in"], 0)
+    os.dup2(fds["out"], 1)
+    os.dup2(fds["err"], 2)
+    if "chan" in fds:  # python checks only: a command (and what it execs) never gets it
+        os.dup2(fds["chan"], CHANNEL_FD)
     os.closerange(CHANNEL_FD + 1, 1 << 16)
     os.chdir(scratch)
     env = {
@@ -77,21 +63,30 @@ def _enter(req: dict[str, Any], scratch: str, pipes: dict[str, tuple[int, int]],
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
+    elif os.geteuid() == 0:  # uid 0 inside a user namespace: keep the uid, lose the powers
+        linux.drop_capabilities()
     linux.no_new_privileges()
-    _limit(req["limits"])
-    if req["kind"] == "python":
-        module, _, name = req["entry"].partition(":")
-        function = getattr(importlib.import_module(module), name)
-        function(req["payload"], CHANNEL_FD)
+    _limit(limits)
+    return env
+
+
+def _call_entry(entry: str, payload: bytes) -> None:
+    """Call the trusted entry with the channel (fd 3); its exceptions become exit status 1."""
+    module, _, name = entry.partition(":")
+    code = 0
+    try:
+        getattr(importlib.import_module(module), name)(payload, CHANNEL_FD)
+    except MemoryError:
+        os.write(2, b"MemoryError\n")
+        code = 1
+    except BaseException:
+        os.write(2, traceback.format_exc().encode()[-4096:])
+        code = 1
+    try:
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(0)
-    argv = list(req["argv"])
-    program = argv[0] if "/" in argv[0] else shutil.which(argv[0], path=PATH)
-    if program is None:
-        os.write(2, f"sandbox: {argv[0]}: command not found\n".encode())
-        os._exit(127)
-    os.execve(program, argv, env)
+    finally:
+        os._exit(code)
 
 
 def _limit(limits: Any) -> None:

@@ -1,13 +1,15 @@
 """The caller's side of the sandbox: owns one zygote process and sends it one check at a time.
 
-Safe from one thread at a time; for parallel checks open one sandbox per worker thread or actor
-(each has its own zygote, namespaces and uid).
+A `ZygoteSandbox` is safe to use from one thread at a time (calls are serialised by a lock).
+For parallel checks open several sandboxes, one per worker thread or actor: each has its own
+zygote, namespaces and uid.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -18,6 +20,9 @@ from assay.verifiers.sandbox.protocol import read_message, write_message
 
 log = logging.getLogger("assay.sandbox")
 WARM = ("assay.verifiers.pyharness",)
+REPLY_GRACE_S = (
+    30.0  # beyond the wall limit, how long the zygote may take before it is presumed hung
+)
 _warned: set[str] = set()
 _warn_lock = threading.Lock()
 
@@ -27,15 +32,16 @@ class SandboxError(RuntimeError):
 
 
 def _warn_once(missing: list[str], level: str) -> None:
-    key = ",".join(missing)
+    key = ";".join(missing)
     with _warn_lock:
         if not missing or key in _warned:
             return
         _warned.add(key)
     log.warning(
-        "SANDBOX DEGRADED: this machine does not allow %s; checks run with isolation "
-        "level %r. Run workers in a container or VM (see infra/) for the missing layers.",
-        ", ".join(missing),
+        "SANDBOX DEGRADED: this machine does not allow %s. Checks run with isolation level %r "
+        "(recorded on every Execution). Run sandbox workers as root or with user namespaces "
+        "enabled, inside a container or VM per node (see infra/), to get the missing layers.",
+        "; ".join(missing),
         level,
     )
 
@@ -43,10 +49,12 @@ def _warn_once(missing: list[str], level: str) -> None:
 class ZygoteSandbox:
     """A `Sandbox` backed by a warm zygote; see `assay.verifiers.sandbox.api`."""
 
-    def __init__(self, warm: tuple[str, ...] = WARM) -> None:
-        self._warm = warm
+    def __init__(self, warm: tuple[str, ...] = WARM, paths: tuple[str, ...] = ()) -> None:
+        self._warm = tuple(warm)
+        self._paths = tuple(os.path.abspath(p) for p in paths)
         self._proc: subprocess.Popen[bytes] | None = None
         self._isolation = ""
+        self._lock = threading.Lock()
         self._start()
 
     def _start(self) -> None:
@@ -56,6 +64,8 @@ class ZygoteSandbox:
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
+        if self._paths:
+            env["PYTHONPATH"] = os.pathsep.join(self._paths)
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "assay.verifiers.sandbox.zygote", *self._warm],
             stdin=subprocess.PIPE,
@@ -64,9 +74,11 @@ class ZygoteSandbox:
             close_fds=True,
             cwd="/",
             start_new_session=True,
+            bufsize=0,
         )
-        hello = read_message(self._proc.stdout)
+        hello = self._receive(REPLY_GRACE_S)
         if hello is None:
+            self.close()
             raise SandboxError(
                 "the sandbox zygote did not start; run "
                 "`python -m assay.verifiers.sandbox.zygote` to see why"
@@ -78,19 +90,32 @@ class ZygoteSandbox:
     def isolation(self) -> str:
         return self._isolation
 
-    def _call(self, request: dict[str, Any]) -> Execution:
-        if self._proc is None or self._proc.poll() is not None:
-            self._start()
-        assert self._proc is not None
-        try:
-            write_message(self._proc.stdin, request)
-            reply = read_message(self._proc.stdout)
-        except (BrokenPipeError, OSError) as exc:
-            self.close()
-            raise SandboxError(f"the sandbox zygote died: {exc}") from exc
-        if reply is None:
-            self.close()
-            raise SandboxError("the sandbox zygote died during a check")
+    def _receive(self, timeout: float) -> Any:
+        assert self._proc is not None and self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return read_message(fd) if ready else None
+
+    def _call(self, request: dict[str, Any], limits: Limits) -> Execution:
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+            assert self._proc is not None and self._proc.stdin is not None
+            try:
+                write_message(self._proc.stdin.fileno(), request)
+                reply = self._receive(limits.wall_s + REPLY_GRACE_S)
+            except OSError as exc:
+                self.close()
+                raise SandboxError(
+                    f"the sandbox zygote died: {exc}; it restarts on the next check"
+                ) from exc
+            if reply is None:
+                self.close()
+                raise SandboxError(
+                    "the sandbox zygote died or hung during a check; it restarts on the next check"
+                )
+        if "error" in reply:
+            raise SandboxError(f"the sandbox could not run the check: {reply['error']}")
         return Execution(
             exit_code=reply["exit_code"],
             signal=reply["signal"],
@@ -102,10 +127,12 @@ class ZygoteSandbox:
             duration_s=reply["duration_s"],
             isolation=self._isolation,
             files=reply["files"],
+            cpu_s=reply["cpu_s"],
         )
 
     def run_python(self, entry: str, payload: bytes, limits: Limits) -> Execution:
-        return self._call({"kind": "python", "entry": entry, "payload": payload, "limits": limits})
+        request = {"kind": "python", "entry": entry, "payload": payload, "limits": limits}
+        return self._call(request, limits)
 
     def run_command(
         self,
@@ -115,18 +142,23 @@ class ZygoteSandbox:
         stdin: bytes = b"",
         collect: tuple[str, ...] = (),
     ) -> Execution:
-        return self._call(
-            {
-                "kind": "command",
-                "argv": argv,
-                "files": files,
-                "limits": limits,
-                "stdin": stdin,
-                "collect": collect,
-            }
-        )
+        if not argv:
+            raise ValueError("run_command needs a program: argv is empty")
+        for name in (*files, *collect):
+            if os.path.isabs(name) or os.path.normpath(name).startswith(".."):
+                raise ValueError(f"file name {name!r} must be relative, inside the scratch dir")
+        request = {
+            "kind": "command",
+            "argv": list(argv),
+            "files": dict(files),
+            "limits": limits,
+            "stdin": stdin,
+            "collect": tuple(collect),
+        }
+        return self._call(request, limits)
 
     def close(self) -> None:
+        """Stop the zygote; everything in its namespaces dies with it."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
@@ -145,15 +177,22 @@ class ZygoteSandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        self.close()
+
 
 MEMORY_MARKERS = (b"MemoryError", b"std::bad_alloc", b"Cannot allocate memory", b"out of memory")
 
 
 def _memory_exceeded(reply: dict[str, Any]) -> bool:
+    """A hint, not a verdict: the limit is RLIMIT_AS, which shows up as allocation failures."""
+    if reply["exit_code"] == 0 and not reply["signal"]:
+        return False
     tail = reply["stderr"][-4096:]
     return any(marker in tail for marker in MEMORY_MARKERS)
 
 
-def open_sandbox(warm: tuple[str, ...] = WARM) -> ZygoteSandbox:
-    """Start a sandbox (a zygote pre-importing `warm`); use it as a context manager."""
-    return ZygoteSandbox(warm)
+def open_sandbox(warm: tuple[str, ...] = WARM, paths: tuple[str, ...] = ()) -> ZygoteSandbox:
+    """Start a sandbox whose zygote pre-imports `warm` (trusted modules holding the entry points,
+    found on `sys.path` plus `paths`); use it as a context manager."""
+    return ZygoteSandbox(warm, paths)

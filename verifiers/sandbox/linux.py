@@ -85,8 +85,27 @@ def no_new_privileges() -> None:
     _libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0)
 
 
+def drop_capabilities() -> None:
+    """Lose every capability for good: a check that is uid 0 in a user namespace must not be able
+    to remount, mount or regain privileges through exec."""
+    pr_capbset_drop, pr_set_securebits = 24, 28
+    cap = 0
+    while _libc.prctl(pr_capbset_drop, cap, 0, 0, 0) == 0:
+        cap += 1
+    _check(_libc.prctl(pr_set_securebits, 0x3, 0, 0, 0), "prctl(SECBIT_NOROOT)")
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(_libc.capset(header, data), "capset")
+
+
 def bind_read_only(source: str, target: str) -> None:
     """Make `source` visible, read-only, at `target` (created if missing)."""
     os.makedirs(target, exist_ok=True)
     mount(source, target, None, MS_BIND | MS_REC)
     mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_REC)
+
+
+def set_child_subreaper() -> None:
+    """Orphans of a check come back to the zygote, to be killed and reaped, not to the host."""
+    pr_set_child_subreaper = 36
+    _check(_libc.prctl(pr_set_child_subreaper, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)")
