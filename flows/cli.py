@@ -96,8 +96,9 @@ def status(dataset: DatasetOpt = Path("data/dataset")) -> None:
     print_table(
         run_query(
             dataset,
-            "SELECT id, name, state, started_at, ended_at, tasks, candidates, verdicts, samples "
-            "FROM runs ORDER BY started_at",
+            "SELECT left(id, 12) AS run, name, state, strftime(started_at, '%Y-%m-%d %H:%M') "
+            "AS started, round(epoch(ended_at) - epoch(started_at)) AS seconds, tasks, "
+            "candidates, verdicts, samples FROM runs ORDER BY started_at",
         ),
         "table",
     )

@@ -103,11 +103,15 @@ def code_flow(config: RunConfig, quiet: bool = False) -> dict:
     """Tasks → solver and tester samples → matrix → select → repair rounds → samples."""
     progress = Progress(quiet)
     state = RunState.open(config)
-    if not state.all_done():
-        state.start()
-        with Compute.open(config, progress) as compute:
-            for round_ in range(config.repair.rounds + 1):
-                generate(state, compute, round_, progress)
-                verify(state, compute, round_, progress)
-    select(state, progress)
+    try:
+        if not state.all_done():
+            state.start()
+            with Compute.open(config, progress) as compute:
+                for round_ in range(config.repair.rounds + 1):
+                    generate(state, compute, round_, progress)
+                    verify(state, compute, round_, progress)
+        select(state, progress)
+    except BaseException:
+        state.finish("failed")  # what was committed stays; a rerun resumes from it
+        raise
     return state.finish()

@@ -22,6 +22,7 @@ def _quiet_prefect() -> None:
     """Prefect's per-task INFO lines drown the progress bars; warnings and errors still show."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def print_summary(summary: Summary) -> None:
@@ -43,6 +44,9 @@ def print_summary(summary: Summary) -> None:
 
 def run_pipeline(config: RunConfig, quiet: bool = False) -> Summary:
     """Run the config's domain flow to the end and print a summary."""
+    from assay.flows.sources import load_tasks
+
+    load_tasks(config)  # a bad task file fails here, before Prefect, Ray or any commit
     _quiet_prefect()
     from assay.flows.code_flow import code_flow
 

@@ -144,7 +144,8 @@ class Sample:
 
 @dataclass(frozen=True)
 class Run:
-    """One invocation of a pipeline run; `id` hashes the resolved config so a rerun shares it."""
+    """One invocation of a pipeline run. Its id is the run id the flow commits under (given as
+    `run_id`, usually a hash of the config fields that change the data), so a rerun shares it."""
 
     config: dict[str, Any]
     started_at: str
@@ -152,7 +153,8 @@ class Run:
     state: str = "running"  # running, completed, failed
     versions: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    run_id: str = ""
 
     @property
     def id(self) -> str:
-        return content_id("run", self.config)
+        return self.run_id or content_id("run", self.config)

@@ -194,5 +194,6 @@ def from_row(table: str, row: Row) -> Record:
             r["state"],
             json.loads(r["versions"] or "{}"),
             json.loads(r["counts"] or "{}"),
+            r["id"],
         )
     raise KeyError(f"unknown table {table!r}; the dataset has {', '.join(TABLE_OF.values())}")

@@ -80,6 +80,7 @@ def records() -> dict[str, list]:
         "completed",
         {"assay": "0.1.0"},
         {"samples": 1},
+        "run-1",
     )
     return {
         "tasks": [task],

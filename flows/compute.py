@@ -1,0 +1,75 @@
+"""Where a flow's heavy work runs: one generation actor and a pool of verifier actors on Ray.
+
+Prefect tasks stay coarse and call these from inside; Ray is started (or joined) only when a run
+has work to do, so a rerun of a finished run never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from assay.flows.config import RunConfig
+from assay.flows.progress import Progress
+from assay.schemas.records import Role, Verdict
+from assay.verifiers.sandbox import Limits
+from assay.workers.api import Completion, Request
+
+
+class Compute:
+    """Generation and verification for one flow run, backed by Ray actors."""
+
+    def __init__(self, generator: Any, verifiers: list[Any]) -> None:
+        self._generator = generator
+        self._verifiers = verifiers
+
+    @classmethod
+    @contextmanager
+    def open(cls, config: RunConfig, progress: Progress) -> Iterator[Compute]:
+        from assay.workers.actors import GeneratorActor, VerifierActor
+        from assay.workers.session import ray_session
+
+        address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
+        progress.note("starting Ray" if address is None else f"joining Ray at {address}")
+        with ray_session(address, num_cpus=config.ray.num_cpus) as ray:
+            gen = config.generator
+            generator = GeneratorActor.options(num_cpus=gen.num_cpus, num_gpus=gen.num_gpus).remote(
+                gen.backend, gen.model, gen.options
+            )
+            size = config.verify.pool or max(1, int(ray.cluster_resources().get("CPU", 1)) - 1)
+            verifiers = [VerifierActor.options(num_cpus=0.5).remote() for _ in range(size)]
+            progress.note(f"model {gen.model} ({gen.backend}); {size} verifier actor(s)")
+            yield cls(generator, verifiers)
+
+    def generate(
+        self, groups: dict[str, list[tuple[Role, Request]]]
+    ) -> Iterator[tuple[str, list[Completion]]]:
+        """Completions per task, yielded as each task's requests finish (for per-task commits)."""
+        import ray
+
+        pending = {
+            self._generator.generate.remote([req for _, req in pairs]): task_id
+            for task_id, pairs in groups.items()
+        }
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            task_id = pending.pop(done[0])
+            yield task_id, ray.get(done[0])
+
+    def check(self, items: list[dict[str, Any]], limits: Limits) -> list[Verdict]:
+        """Python checks spread over the verifier actors; verdicts come back in input order."""
+        import ray
+
+        if not items:
+            return []
+        shards = [items[i :: len(self._verifiers)] for i in range(len(self._verifiers))]
+        refs = [
+            actor.check.remote("python", shard, limits)
+            for actor, shard in zip(self._verifiers, shards, strict=True)
+            if shard
+        ]
+        results = ray.get(refs)
+        by_id = {v.candidate_id: v for shard in results for v in shard}
+        return [by_id[item["id"]] for item in items]
