@@ -7,6 +7,7 @@ cannot be encoded, so it can never be compared as if it were the right answer.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 MAX_ITEMS = 100_000
@@ -49,7 +50,7 @@ def encode(value: Any, depth: int = 0) -> Any:
     raise Unencodable(f"a {kind.__name__} is not plain data")
 
 
-_SIMPLE = {
+_SIMPLE: dict[str, Callable[[Any], Any]] = {
     "none": lambda d: None,
     "bool": bool,
     "str": str,

@@ -1,24 +1,31 @@
 """The trusted side of a Python check, running inside the sandbox child (`run` is the entry).
 
 Candidate code never runs in this process. `run` forks a worker that loads the candidate and
-answers calls; here, every test is evaluated with pristine builtins, and each name the candidate
-defines is a proxy that sends plain-data arguments to the worker and gets a plain-data result
-back. So patched builtins, `__eq__` overrides, printed lines, early exits and writes to the
-result channel (closed in the worker; this process is made non-dumpable) cannot pass a test.
-Only a test whose arguments or results are not plain data is evaluated whole in the worker, and
-its outcome says so.
+answers calls; here, every test is evaluated with pristine builtins, and each function the
+candidate defines is a proxy that sends plain-data arguments to the worker and gets a plain-data
+result back. So patched builtins, `__eq__` overrides, printed lines, early exits and writes to
+the result channel (closed in the worker; this process is made non-dumpable) cannot pass a test.
+
+The payload is one JSON header line (code, setup, entry point) and then the tests. The worker is
+forked before the tests are decoded and zeroes its copy of the payload before the candidate runs,
+so the candidate cannot read the tests from its own memory through frames or the collector.
 """
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import json
 import os
+import sys
+import types
 from typing import Any
 
 from assay.verifiers.plaindata import Unencodable, decode, encode
 
 PR_SET_DUMPABLE = 4
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_BYTES_DATA = sys.getsizeof(b"") - 1  # offset of a bytes object's data (CPython layout)
 
 
 class WorkerGone(Exception):
@@ -46,7 +53,7 @@ class Link:
         try:
             while data:
                 data = data[os.write(self.wfd, data) :]
-        except (BrokenPipeError, OSError) as exc:
+        except OSError as exc:
             raise WorkerGone(str(exc)) from None
 
     def recv(self) -> dict[str, Any]:
@@ -65,28 +72,57 @@ class Link:
         return message
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
-def _worker(link: Link, job: dict[str, Any]) -> None:
+def _exports(ns: dict[str, Any]) -> dict[str, Any]:
+    """What the candidate defined, as the harness may use it: names only, or plain data."""
+    callables, modules, plain = [], {}, {}
+    for name, value in ns.items():
+        if name.startswith("__"):
+            continue
+        if isinstance(value, types.ModuleType):
+            modules[name] = value.__name__
+        elif callable(value):
+            callables.append(name)
+        else:
+            try:
+                plain[name] = encode(value)
+            except Unencodable:
+                continue
+    return {"callables": callables, "modules": modules, "plain": plain}
+
+
+_MISSING = object()
+
+
+def _restore(pristine: dict[str, Any], patched: set[str]) -> None:
+    """Put back every builtin the candidate replaced or deleted, noting its name (uses no
+    builtins itself, since they may be the patched ones)."""
+    current = builtins.__dict__
+    for name, value in pristine.items():
+        if current.get(name, _MISSING) is not value:
+            current[name] = value
+            patched.add(name)
+
+
+def serve(link: Link, head: dict[str, Any]) -> None:
     """Untrusted side: load the candidate, then answer calls until the pipe closes."""
+    pristine = dict(builtins.__dict__)  # before the candidate can patch anything
+    patched: set[str] = set()
     ns: dict[str, Any] = {"__name__": "__main__"}
     try:
-        exec(compile(job["code"], "<candidate>", "exec"), ns)
-        names = {k: callable(v) for k, v in ns.items() if not k.startswith("__")}
-        plain = {}
-        for k, v in ns.items():
-            if not k.startswith("__") and not callable(v):
-                try:
-                    plain[k] = encode(v)
-                except Unencodable:
-                    continue
-        if job.get("setup"):
-            exec(job["setup"], ns)
-        link.send({"t": "loaded", "callables": [k for k, c in names.items() if c], "plain": plain})
+        try:
+            exec(compile(head["code"], "<candidate>", "exec"), ns)
+        finally:
+            _restore(pristine, patched)
+        exports = _exports(ns)
+        if head.get("setup"):
+            exec(head["setup"], ns)
+        link.send({"t": "loaded", **exports})
     except BaseException as exc:
-        link.send({"t": "load_error", "error": _describe(exc)})
+        link.send({"t": "load_error", "error": describe(exc)})
         os._exit(0)
     while True:
         try:
@@ -94,29 +130,39 @@ def _worker(link: Link, job: dict[str, Any]) -> None:
         except WorkerGone:
             os._exit(0)
         try:
+            value: Any
             if "threads" in req:
                 import threading
 
-                value = threading.active_count() - 1
+                value = {"threads": threading.active_count() - 1, "patched": sorted(patched)}
             elif "eval" in req:
-                value = eval(req["eval"], ns)
+                value = eval(req["eval"], {**ns, "__builtins__": pristine})
             elif "exec" in req:
-                value = exec(req["exec"], dict(ns))
+                exec(req["exec"], {**ns, "__builtins__": pristine})
+                value = None
             else:
                 value = ns[req["call"]](*decode(req["args"]), **decode(req["kwargs"]))
+            _restore(pristine, patched)
             reply = {"value": encode(value)}
         except Unencodable as exc:
             reply = {"unencodable": str(exc)}
         except BaseException as exc:
-            reply = {"error": _describe(exc)}
+            _restore(pristine, patched)
+            reply = {"error": describe(exc)}
         link.send(reply)
+
+
+def _seal(data: bytes) -> None:
+    """Zero this process's copy of `data` in place; the worker is a private copy-on-write fork."""
+    if len(data) > 1:  # 0- and 1-byte bytes objects are shared singletons
+        ctypes.memset(id(data) + _BYTES_DATA, 0, len(data))
 
 
 def _proxy(link: Link, name: str) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
             request = {"call": name, "args": encode(list(args)), "kwargs": encode(kwargs)}
-        except Unencodable:
+        except Exception:
             raise NeedsWorker from None
         link.send(request)
         reply = link.recv()
@@ -142,14 +188,13 @@ def _evaluate(test: dict[str, Any], ns: dict[str, Any], link: Link) -> dict[str,
                 exec(source, dict(ns))
             where = "harness"
         except NeedsWorker:
+            # Not plain data: only the candidate's own process can evaluate it. A value still
+            # comes back as plain data for the parent to compare; a block's "ok" is marked.
             link.send({"eval" if value_test else "exec": source})
             reply = link.recv()
             if "value" not in reply:
-                return {
-                    "ok": False,
-                    "error": reply.get("error") or reply.get("unencodable"),
-                    "where": "worker",
-                }
+                error = reply.get("error") or reply.get("unencodable")
+                return {"ok": False, "error": str(error), "where": "worker"}
             value, where = decode(reply["value"]), "worker"
         if value_test:
             return {"value": encode(value), "where": where}
@@ -161,30 +206,67 @@ def _evaluate(test: dict[str, Any], ns: dict[str, Any], link: Link) -> dict[str,
     except AssertionError as exc:
         return {"ok": False, "error": f"AssertionError: {str(exc)[:300]}".rstrip(": ")}
     except BaseException as exc:
-        return {"ok": False, "error": _describe(exc)}
+        return {"ok": False, "error": describe(exc)}
 
 
-def run(payload: bytes, channel: int) -> None:
-    """Fork the candidate's worker, run each test here through proxies, report each result."""
-    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    job = json.loads(payload)
+def _namespace(hello: dict[str, Any], link: Link, entry_point: str) -> dict[str, Any]:
+    """The tests' globals: plain values, stdlib modules and proxies for the candidate's names.
+
+    Names that shadow a builtin are left out (the entry point excepted), so a candidate that
+    defines its own `abs` or `isinstance` cannot change what a test means.
+    """
+    ns: dict[str, Any] = {"__name__": "__test__"}
+
+    def allowed(name: Any) -> bool:
+        ok = isinstance(name, str) and name.isidentifier() and not name.startswith("__")
+        return ok and (name not in _BUILTIN_NAMES or name == entry_point)
+
+    for name, tagged in dict(hello.get("plain", {})).items():
+        if allowed(name):
+            ns[name] = decode(tagged)
+    for name, module in dict(hello.get("modules", {})).items():
+        if allowed(name) and isinstance(module, str):
+            top = module.partition(".")[0]
+            if top in sys.stdlib_module_names and not top.startswith("_"):
+                __import__(module)
+                ns[name] = sys.modules[module]
+    for name in list(hello.get("callables", [])):
+        if allowed(name):
+            ns[name] = _proxy(link, name)
+    if entry_point and "candidate" not in ns and entry_point in ns:
+        ns["candidate"] = ns[entry_point]  # raw HumanEval tests call `candidate(...)`
+    return ns
+
+
+def _start_worker(payload: bytes, cut: int, channel: int) -> tuple[int, Link]:
     worker_in, harness_out = os.pipe()
     harness_in, worker_out = os.pipe()
     worker = os.fork()
     if worker == 0:
         try:
-            os.close(channel)
-            os.close(harness_out)
-            os.close(harness_in)
-            _worker(Link(worker_in, worker_out), job)
+            for fd in (channel, harness_out, harness_in):
+                os.close(fd)
+            head = json.loads(payload[:cut])
+            _seal(payload)
+            serve(Link(worker_in, worker_out), head)
         finally:
             os._exit(0)
     os.close(worker_in)
     os.close(worker_out)
-    link = Link(harness_in, harness_out)
+    return worker, Link(harness_in, harness_out)
+
+
+def run(payload: bytes, channel: int) -> None:
+    """Fork the candidate's worker, run each test here through proxies, report each result."""
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    write = os.write
+    cut = payload.index(b"\n")
+    worker, link = _start_worker(payload, cut, channel)
+    head = json.loads(payload[:cut])
+    tests = json.loads(payload[cut + 1 :])
 
     def send(message: dict[str, Any]) -> None:
-        os.write(channel, (json.dumps(message) + "\n").encode())
+        write(channel, (json.dumps(message) + "\n").encode())
 
     try:
         hello = link.recv()
@@ -192,56 +274,49 @@ def run(payload: bytes, channel: int) -> None:
         send({"t": "load_error", "error": f"the candidate exited while loading ({exc})"})
         return
     if hello.get("t") != "loaded":
-        send({"t": "load_error", "error": str(hello.get("error", "failed to load"))})
+        send({"t": "load_error", "error": str(hello.get("error", "failed to load"))[:1000]})
         return
-    ns: dict[str, Any] = {"__name__": "__test__"}
-    for name, tagged in hello.get("plain", {}).items():
-        ns[str(name)] = decode(tagged)
-    for name in hello.get("callables", []):
-        ns[str(name)] = _proxy(link, str(name))
-    if job.get("setup"):
-        exec(job["setup"], ns)
+    entry = str(head.get("entry_point") or "")
+    try:
+        ns = _namespace(hello, link, entry)
+    except (ValueError, TypeError, ImportError) as exc:
+        send({"t": "load_error", "error": f"unusable names from the candidate ({exc})"})
+        return
+    if entry and entry not in ns:
+        send({"t": "load_error", "error": f"the code defines no function named {entry!r}"})
+        return
+    if head.get("setup"):
+        try:
+            exec(head["setup"], ns)
+        except BaseException as exc:
+            send({"t": "load_error", "error": f"the tests' setup failed: {describe(exc)}"})
+            return
     send({"t": "loaded"})
-    for index, test in enumerate(job["tests"]):
+    for index, test in enumerate(tests):
         try:
             outcome = _evaluate(test, ns, link)
         except WorkerGone as exc:
             send({"t": "gone", "i": index, "error": str(exc)})
             return
         send({"t": "test", "i": index, **outcome})
-    send({"t": "done", "leftovers": _leftovers(link, worker)})
+    left, patched = _leftovers(link, worker)
+    send({"t": "done", "leftovers": left, "patched": patched})
 
 
-def _leftovers(link: Link, worker: int) -> list[str]:
-    """Threads and processes the candidate left running (it must clean up after itself)."""
+def _leftovers(link: Link, worker: int) -> tuple[list[str], list[str]]:
+    """Threads and processes the candidate left running (it must clean up after itself), and
+    the builtins its process says it patched (a hint only: that process may lie)."""
     found = []
     try:
         link.send({"threads": True})
-        threads = decode(link.recv().get("value", ["int", "0"]))
-    except WorkerGone:
-        threads = 0
+        report = decode(link.recv().get("value", ["none", None]))
+        threads, patched = int(report["threads"]), [str(p) for p in report["patched"]]
+    except (WorkerGone, ValueError, TypeError, KeyError):
+        threads, patched = 0, []
     if threads:
         found.append(f"{threads} thread(s)")
-    others = _own_processes() - {os.getpid(), worker}
-    if others:
-        found.append(f"{len(others)} process(es)")
-    return found
-
-
-def _own_processes() -> set[int]:
-    """Live processes of this check's uid (the sandbox gives each check a PID namespace view
-    and a uid of its own, so these are exactly what the check started)."""
-    uid = str(os.getuid())
-    pids = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as handle:
-                fields = dict(line.split(":", 1) for line in handle if ":" in line)
-        except OSError:
-            continue
-        zombie = fields.get("State", "").strip().startswith("Z")
-        if fields.get("Uid", "").split()[:1] == [uid] and not zombie:
-            pids.add(int(entry))
-    return pids
+    if os.getpid() == 1:  # in our own PID namespace, /proc lists only this check's processes
+        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, worker)]
+        if others:
+            found.append(f"{len(others)} process(es)")
+    return found, patched

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.plaindata import decode
-from assay.verifiers.sandbox import Limits, Sandbox
+from assay.verifiers.registry import register
+from assay.verifiers.sandbox import Execution, Limits, Sandbox
 
 ENTRY = "assay.verifiers.pyharness:run"
+REL_TOL = 1e-9  # float tolerance for value tests, relative ...
+ABS_TOL = 1e-9  # ... and absolute (for expected values near zero)
+BESIDE = "not verified: needs non-plain data, so only the candidate's own process could judge it"
 
 
 @dataclass(frozen=True)
@@ -31,12 +38,19 @@ class Test:
     op: str = "=="
 
 
+def _literal(node: ast.expr) -> tuple[bool, Any]:
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False, None
+
+
 def parse_test(source: str) -> Test:
-    """`assert <expr> == <literal>` becomes a value test; any other statements run as a block."""
+    """`assert <expr> == <literal>` (either side) becomes a value test; others run as a block."""
     try:
         tree = ast.parse(source.strip())
-    except SyntaxError as exc:
-        return Test(source, "invalid", expr=f"test does not parse: {exc.msg}")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return Test(source, "invalid", expr=f"test does not parse: {exc}")
     if not tree.body:
         return Test(source, "invalid", expr="empty test")
     first = tree.body[0]
@@ -47,20 +61,37 @@ def parse_test(source: str) -> Test:
             and len(test.ops) == 1
             and isinstance(test.ops[0], ast.Eq | ast.Is)
         ):
-            try:
-                expected = ast.literal_eval(test.comparators[0])
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                pass
-            else:
-                op = "==" if isinstance(test.ops[0], ast.Eq) else "is"
-                return Test(source, "value", ast.unparse(test.left), expected, op)
+            op = "==" if isinstance(test.ops[0], ast.Eq) else "is"
+            left, right = test.left, test.comparators[0]
+            for expr, literal in ((left, right), (right, left)):
+                ok, expected = _literal(literal)
+                if ok and not _literal(expr)[0]:
+                    return Test(source, "value", ast.unparse(expr), expected, op)
     return Test(source, "block", source.strip())
+
+
+def same_value(got: Any, expected: Any) -> bool:
+    """Python's `==` on plain data, except that floats match within REL_TOL/ABS_TOL.
+
+    Solutions may sum floats in another order than the reference; a last-bit difference is not a
+    wrong answer. Containers compare element by element with the same rule.
+    """
+    if type(got) is float or type(expected) is float:
+        numbers = (int, float)
+        if type(got) in numbers and type(expected) in numbers:
+            return math.isclose(got, expected, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+        return bool(got == expected)
+    if type(got) is type(expected) and type(got) in (list, tuple):
+        return len(got) == len(expected) and all(map(same_value, got, expected))
+    if type(got) is dict and type(expected) is dict:
+        return got.keys() == expected.keys() and all(same_value(got[k], expected[k]) for k in got)
+    return bool(got == expected)
 
 
 def _matches(test: Test, got: Any) -> bool:
     if test.op == "is":
         return got is test.expected or (got == test.expected and type(got) is type(test.expected))
-    return bool(got == test.expected)
+    return same_value(got, test.expected)
 
 
 def _judge(test: Test, message: dict[str, Any] | None) -> Outcome:
@@ -78,8 +109,9 @@ def _judge(test: Test, message: dict[str, Any] | None) -> Outcome:
             return Outcome(name, Status.PASS)
         return Outcome(name, Status.FAIL, f"expected {test.expected!r}, got {got!r}"[:500])
     if message.get("ok") is True:
-        where = " (evaluated beside the candidate)" if message.get("where") == "worker" else ""
-        return Outcome(name, Status.PASS, where.strip(" ()"))
+        if message.get("where") == "worker":
+            return Outcome(name, Status.NOT_VERIFIED, BESIDE)
+        return Outcome(name, Status.PASS)
     return Outcome(name, Status.FAIL, message.get("error") or "assertion failed")
 
 
@@ -103,6 +135,49 @@ def _verdict(cid: str, status: Status, outcomes: list[Outcome], total: int, **kw
     return Verdict(cid, "python", status, passed, total, tuple(outcomes), **kw)
 
 
+def payload(code: str, tests: list[Test], setup: str = "", entry_point: str = "") -> bytes:
+    """Header line (what the candidate's worker may see), then the tests (harness only)."""
+    head = {"code": code, "setup": setup, "entry_point": entry_point}
+    body = [{"kind": t.kind, "expr": t.expr, "code": t.expr} for t in tests]
+    return (json.dumps(head) + "\n" + json.dumps(body)).encode()
+
+
+def _status(
+    ex: Execution, msgs: list[dict[str, Any]] | None, outcomes: list[Outcome]
+) -> tuple[Status, dict[str, Any]]:
+    """The verdict's status and evidence, worst first: forged, timeout, memory, crash, fail."""
+    msgs = msgs or []
+    tests = [m for m in msgs if m.get("t") == "test"]
+    done = [m for m in msgs if m.get("t") == "done"]
+    ordered = not msgs or msgs[0].get("t") in ("loaded", "load_error")
+    ordered = ordered and all(m.get("i") == i for i, m in enumerate(tests))
+    load_error = next((str(m.get("error")) for m in msgs if m.get("t") == "load_error"), "")
+    gone = next((str(m.get("error")) for m in msgs if m.get("t") == "gone"), "")
+    if not ordered or len(done) > 1 or (done and msgs[-1] is not done[0]):
+        return Status.CHEAT, {"reason": "result channel out of order or forged"}
+    if done and done[0].get("patched"):
+        names = ", ".join(map(str, done[0]["patched"]))
+        return Status.CHEAT, {"reason": f"replaced builtins: {names}"}
+    if ex.timed_out:
+        return Status.TIMEOUT, {}
+    details = [load_error] + [o.detail for o in outcomes]
+    if ex.memory_exceeded or any(d.startswith("MemoryError") for d in details):
+        return Status.MEMORY, {}
+    if load_error:
+        return Status.ERROR, {"reason": load_error}
+    if not done or ex.exit_code != 0:
+        reason = gone or "the check ended before every test reported"
+        return Status.ERROR, {"reason": reason, "exit_code": ex.exit_code, "signal": ex.signal}
+    if done[0].get("leftovers"):
+        left = ", ".join(map(str, done[0]["leftovers"]))
+        return Status.FAIL, {"reason": f"left running after its tests: {left}"}
+    if outcomes and all(o.status is Status.PASS for o in outcomes):
+        return Status.PASS, {}
+    if outcomes and all(o.status in (Status.PASS, Status.NOT_VERIFIED) for o in outcomes):
+        return Status.NOT_VERIFIED, {"reason": BESIDE}
+    return Status.FAIL, {}
+
+
 def check(
     candidate_id: str,
     code: str,
@@ -110,68 +185,65 @@ def check(
     sandbox: Sandbox,
     limits: Limits,
     setup: str = "",
+    entry_point: str = "",
 ) -> Verdict:
-    """Run `tests` against `code` in one sandboxed child and judge every test."""
+    """Run `tests` against `code` in one sandboxed child and judge every test.
+
+    `setup` is trusted code the tests need (imports, helpers); `entry_point`, when given, must be
+    defined by the code, and raw HumanEval tests may call it as `candidate`.
+    """
     parsed = [parse_test(t) for t in tests]
     try:
         compile(code, "<candidate>", "exec")
-    except (SyntaxError, ValueError) as exc:
-        return _verdict(
-            candidate_id,
-            Status.COMPILE_ERROR,
-            [],
-            len(tests),
-            stderr_tail=f"{type(exc).__name__}: {exc}",
-        )
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        tail = f"{type(exc).__name__}: {exc}"
+        return _verdict(candidate_id, Status.COMPILE_ERROR, [], len(tests), stderr_tail=tail)
     runnable = [t for t in parsed if t.kind != "invalid"]
-    job = {
-        "code": code,
-        "setup": setup,
-        "tests": [{"kind": t.kind, "expr": t.expr, "code": t.expr} for t in runnable],
-    }
-    ex = sandbox.run_python(ENTRY, json.dumps(job).encode(), limits)
-    tail = ex.stderr.decode(errors="replace")[-2000:]
-    common = {"stderr_tail": tail, "duration_s": ex.duration_s, "isolation": ex.isolation}
+    ex = sandbox.run_python(ENTRY, payload(code, runnable, setup, entry_point), limits)
     msgs = _messages(ex.channel)
-    by_index = {}
-    ordered = msgs is not None and (not msgs or msgs[0].get("t") in ("loaded", "load_error"))
-    for expect_i, msg in enumerate(m for m in (msgs or []) if m.get("t") == "test"):
-        ordered = ordered and msg.get("i") == expect_i
-        by_index[expect_i] = msg
-    runs = iter(range(len(runnable)))
-    outcomes = []
-    for t in parsed:
-        if t.kind == "invalid":
-            outcomes.append(Outcome(t.source, Status.ERROR, t.expr))
-        else:
-            outcomes.append(_judge(t, by_index.get(next(runs))))
-    done = [m for m in (msgs or []) if m.get("t") == "done"]
-    load_error = next((m["error"] for m in (msgs or []) if m.get("t") == "load_error"), "")
-    gone = next((m["error"] for m in (msgs or []) if m.get("t") == "gone"), "")
-    if not ordered or len(done) > 1 or (done and msgs and msgs[-1] is not done[0]):
-        status = Status.CHEAT
-        common["evidence"] = {"reason": "result channel out of order or forged"}
-    elif ex.timed_out:
-        status = Status.TIMEOUT
-    elif ex.memory_exceeded or any(o.detail.startswith("MemoryError") for o in outcomes):
-        status = Status.MEMORY
-    elif load_error:
-        status = Status.ERROR
-        common["stderr_tail"] = (tail + "\n" + load_error).strip()[-2000:]
-    elif not done or ex.exit_code != 0:
-        status = Status.ERROR
-        common["evidence"] = {
-            "reason": gone or "the check ended before every test reported",
-            "exit_code": ex.exit_code,
-            "signal": ex.signal,
-        }
-    elif done[0].get("leftovers"):
-        status = Status.FAIL
-        common["evidence"] = {
-            "reason": "left running after its tests: " + ", ".join(map(str, done[0]["leftovers"]))
-        }
-    elif all(o.status is Status.PASS for o in outcomes) and outcomes:
-        status = Status.PASS
-    else:
-        status = Status.FAIL
-    return _verdict(candidate_id, status, outcomes, len(tests), **common)
+    results = iter([m for m in (msgs or []) if m.get("t") == "test"])
+    outcomes = [
+        Outcome(t.source, Status.ERROR, t.expr)
+        if t.kind == "invalid"
+        else _judge(t, next(results, None))
+        for t in parsed
+    ]
+    status, evidence = _status(ex, msgs, outcomes)
+    tail = ex.stderr.decode(errors="replace")
+    if status is Status.ERROR and "reason" in evidence:
+        tail += "\n" + str(evidence["reason"])
+    return _verdict(
+        candidate_id,
+        status,
+        outcomes,
+        len(tests),
+        stderr_tail=tail.strip()[-2000:],
+        duration_s=ex.duration_s,
+        isolation=ex.isolation,
+        evidence=evidence,
+    )
+
+
+class PythonItem(BaseModel):
+    """One input line of `assay verify python`; extra fields pass through to the output."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | int
+    code: str
+    tests: list[str] = Field(min_length=1)
+    entry_point: str = ""
+    setup: str = ""
+
+
+@register("python")
+class PythonVerifier:
+    """The registry's face of `check`."""
+
+    name = "python"
+    Item = PythonItem
+
+    def check(self, item: PythonItem, sandbox: Sandbox, limits: Limits) -> Verdict:
+        return check(
+            str(item.id), item.code, item.tests, sandbox, limits, item.setup, item.entry_point
+        )

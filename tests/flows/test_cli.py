@@ -1,0 +1,64 @@
+"""The `assay` command line as a user runs it: verify, sql, status, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from assay.schemas.records import Candidate, Role, Task
+from assay.schemas.store import Store
+
+
+def _assay(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assay.flows", *args], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+def test_verify_python_writes_one_verdict_per_line(tmp_path: Path) -> None:
+    lines = [
+        {"id": "good", "code": "def inc(x):\n    return x + 1\n", "tests": ["assert inc(1) == 2"],
+         "entry_point": "inc", "extra": "kept"},
+        {"id": "wrong", "code": "def inc(x):\n    return x\n", "tests": ["assert inc(1) == 2"]},
+        {"id": "exit", "code": "import os\nos._exit(0)\n", "tests": ["assert inc(1) == 2"]},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    out = tmp_path / "out.jsonl"
+    result = _assay("verify", "python", "--input", str(src), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(g["id"], g["status"]) for g in got] == [
+        ("good", "pass"), ("wrong", "fail"), ("exit", "error")]
+    assert got[0]["tests_passed"] == 1 and got[0]["tests_total"] == 1
+    assert got[0]["isolation"]
+
+
+def test_verify_python_bad_line_names_file_line_and_field(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "code": "x = 1", "tests": ["assert x == 1"]}) + "\n"
+                   + json.dumps({"id": "b", "tests": ["assert True"]}) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = _assay("verify", "python", "--input", str(src), "--output", str(out))
+    assert result.returncode != 0
+    assert f"{src}:2" in result.stderr and "code" in result.stderr
+    assert not out.exists()
+
+
+def test_sql_and_status_over_a_dataset(tmp_path: Path) -> None:
+    dataset = tmp_path / "ds"
+    task = Task("code", "seed", "inc", "def inc(x):\n", "inc")
+    cand = Candidate(task.id, Role.SOLVER, "def inc(x):\n    return x + 1\n")
+    Store(dataset).commit("k", {"tasks": [task], "candidates": [cand]}, run_id="r1")
+    table = _assay("sql", "SELECT name FROM tasks", "--dataset", str(dataset))
+    assert table.returncode == 0 and "inc" in table.stdout
+    as_json = _assay("sql", "SELECT role, count(*) AS n FROM candidates GROUP BY role",
+                     "-d", str(dataset), "--format", "json")
+    assert json.loads(as_json.stdout) == {"role": "solver", "n": 1}
+    as_csv = _assay("sql", "SELECT name FROM tasks", "-d", str(dataset), "-f", "csv")
+    assert as_csv.stdout.splitlines() == ["name", "inc"]
+    bad = _assay("sql", "SELECT nope FROM tasks", "-d", str(dataset))
+    assert bad.returncode != 0 and "query failed" in bad.stderr
+    status = _assay("status", "-d", str(dataset))
+    assert status.returncode == 0 and "run" in status.stdout

@@ -1,0 +1,59 @@
+"""Verifiers by name: config and the `assay verify NAME` command pick one with `get(name)`.
+
+A verifier is an object with a `name`, an `Item` pydantic model for one JSONL input line (extra
+fields are kept and passed through to the output), and `check(item, sandbox, limits) -> Verdict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from assay.schemas.records import Verdict
+from assay.verifiers.sandbox import Limits, Sandbox
+
+
+class Verifier(Protocol):
+    name: str
+    Item: type[BaseModel]
+
+    def check(self, item: Any, sandbox: Sandbox, limits: Limits) -> Verdict: ...
+
+
+class UnknownVerifier(LookupError):
+    """No verifier has that name; the message lists the valid ones."""
+
+
+V = TypeVar("V")
+_REGISTRY: dict[str, Any] = {}
+
+
+def register(name: str) -> Callable[[type[V]], type[V]]:
+    """Class decorator: register one instance of the class under `name` (refuses duplicates)."""
+
+    def add(cls: type[V]) -> type[V]:
+        if name in _REGISTRY:
+            raise ValueError(f"a verifier named {name!r} is already registered; pick another name")
+        _REGISTRY[name] = cls()
+        return cls
+
+    return add
+
+
+def _load_builtins() -> None:
+    import assay.verifiers.python_check  # noqa: F401  (registers "python")
+
+
+def get(name: str) -> Verifier:
+    """The verifier registered as `name`; an unknown name raises listing the valid ones."""
+    _load_builtins()
+    if name not in _REGISTRY:
+        raise UnknownVerifier(f"no verifier named {name!r}; valid names: {', '.join(names())}")
+    return _REGISTRY[name]
+
+
+def names() -> list[str]:
+    _load_builtins()
+    return sorted(_REGISTRY)
