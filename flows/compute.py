@@ -21,27 +21,25 @@ from assay.workers.api import Completion, Request
 class Compute:
     """Generation and verification for one flow run, backed by Ray actors."""
 
-    def __init__(self, generator: Any, verifiers: list[Any]) -> None:
+    def __init__(self, generator: Any, pool: int | None) -> None:
         self._generator = generator
-        self._verifiers = verifiers
+        self._pool = pool
 
     @classmethod
     @contextmanager
     def open(cls, config: RunConfig, progress: Progress) -> Iterator[Compute]:
-        from assay.workers.actors import GeneratorActor, VerifierActor
+        from assay.workers.dispatch import GeneratorSpec, generator_actor, release
         from assay.workers.session import ray_session
 
         address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
         progress.note("starting Ray" if address is None else f"joining Ray at {address}")
-        with ray_session(address, num_cpus=config.ray.num_cpus) as ray:
-            gen = config.generator
-            generator = GeneratorActor.options(num_cpus=gen.num_cpus, num_gpus=gen.num_gpus).remote(
-                gen.backend, gen.model, gen.options
-            )
-            size = config.verify.pool or max(1, int(ray.cluster_resources().get("CPU", 1)) - 1)
-            verifiers = [VerifierActor.options(num_cpus=0.5).remote() for _ in range(size)]
-            progress.note(f"model {gen.model} ({gen.backend}); {size} verifier actor(s)")
-            yield cls(generator, verifiers)
+        with ray_session(address, num_cpus=config.ray.num_cpus):
+            spec = GeneratorSpec.of(config.generator)
+            progress.note(f"model {spec.model} ({spec.backend})")
+            try:
+                yield cls(generator_actor(spec), config.verify.pool)
+            finally:
+                release()
 
     def generate(
         self, groups: dict[str, list[tuple[Role, Request]]]
@@ -59,17 +57,7 @@ class Compute:
             yield task_id, ray.get(done[0])
 
     def check(self, items: list[dict[str, Any]], limits: Limits) -> list[Verdict]:
-        """Python checks spread over the verifier actors; verdicts come back in input order."""
-        import ray
+        """Python checks spread over the verifier pool; verdicts come back in input order."""
+        from assay.workers.dispatch import run_checks
 
-        if not items:
-            return []
-        shards = [items[i :: len(self._verifiers)] for i in range(len(self._verifiers))]
-        refs = [
-            actor.check.remote("python", shard, limits)
-            for actor, shard in zip(self._verifiers, shards, strict=True)
-            if shard
-        ]
-        results = ray.get(refs)
-        by_id = {v.candidate_id: v for shard in results for v in shard}
-        return [by_id[item["id"]] for item in items]
+        return run_checks("python", items, limits, self._pool) if items else []

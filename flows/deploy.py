@@ -63,6 +63,9 @@ def submit_job(
 
 def serve_schedule(config: RunConfig, cron: str, name: str) -> None:
     """Serve the domain flow as a Prefect deployment that runs on `cron` (blocks until stopped)."""
+    from assay.flows.runner import prefect_defaults
+
+    prefect_defaults()
     from assay.flows.code_flow import code_flow
 
     code_flow.serve(

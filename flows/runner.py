@@ -18,11 +18,14 @@ class Summary:
     seconds: float
 
 
-def _quiet_prefect() -> None:
-    """Prefect's per-task INFO lines drown the progress bars; warnings and errors still show."""
+def prefect_defaults() -> None:
+    """Prefect's per-task INFO lines drown the progress bars (warnings and errors still show),
+    and its usage reporting is off; any of these can be set by the user instead."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # A first start migrates Prefect's database; on a small, busy machine that exceeds 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 def print_summary(summary: Summary) -> None:
@@ -47,7 +50,7 @@ def run_pipeline(config: RunConfig, quiet: bool = False) -> Summary:
     from assay.flows.sources import load_tasks
 
     load_tasks(config)  # a bad task file fails here, before Prefect, Ray or any commit
-    _quiet_prefect()
+    prefect_defaults()
     from assay.flows.code_flow import code_flow
 
     started = time.monotonic()

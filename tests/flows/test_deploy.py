@@ -132,7 +132,8 @@ def test_serve_creates_scheduled_runs_and_runs_one(
             states = [r["state_type"] for r in runs]
             if "COMPLETED" in states:
                 break
-            assert serve.poll() is None, serve.stderr.read().decode()[-3000:] if serve.stderr else ""
+            if serve.poll() is not None:
+                pytest.fail("assay serve exited: " + serve.stderr.read().decode()[-3000:])
             time.sleep(3)
         assert "COMPLETED" in states, f"no scheduled run completed; states seen: {states}"
         assert len(runs) >= 2  # the scheduler keeps future runs queued too

@@ -27,11 +27,11 @@ def _config(tmp: Path, dataset: Path, **extra: str) -> Path:
     text = f"""
 name: e2e
 dataset: {dataset}
-tasks: [{{seed: code, limit: 3}}]
+tasks: [{{seed: code, limit: 2}}]
 generator: {{backend: local, model: smollm2-135m, options: {{n_ctx: 1024}}}}
-solver: {{n: 2, max_tokens: 96, temperature: 0.7}}
-tester: {{n: 1, max_tokens: 96}}
-repair: {{rounds: 1, n: 1, max_tokens: 96}}
+solver: {{n: 2, max_tokens: 64, temperature: 0.7}}
+tester: {{n: 1, max_tokens: 64}}
+repair: {{rounds: 1, n: 1, max_tokens: 64}}
 verify: {{limits: {{wall_s: 5, cpu_s: 5, memory_mb: 512}}, pool: 1}}
 """
     path = tmp / f"run-{dataset.name}.yaml"
