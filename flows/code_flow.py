@@ -5,8 +5,8 @@ Prefect tasks are coarse (one stage over all pending tasks) and call Ray from in
 task and the run config: a killed run resumes where it stopped, and a rerun commits nothing.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Prefect builds the flow's parameter model from
+# these annotations when a deployment runs it, so they must be real objects, not strings.
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
