@@ -9,15 +9,16 @@ verifier can report per-test outcomes and keep each expected value out of the ca
 from __future__ import annotations
 
 import ast
-import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from assay.schemas.jsonl import read_jsonl, validate_line
 from assay.schemas.records import Task
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ImportFormatError(ValueError):
@@ -49,34 +50,11 @@ class MbppLine(BaseModel):
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ImportFormatError(
-                        f"{path}:{number}: not valid JSON ({exc.msg})"
-                    ) from None
-                if not isinstance(obj, dict):
-                    raise ImportFormatError(f"{path}:{number}: each line must be a JSON object")
-                yield number, obj
-    except (FileNotFoundError, IsADirectoryError):
-        raise ImportFormatError(f"{path}: no such benchmark file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFormatError(f"{path}: cannot read it ({exc})") from None
+    return read_jsonl(path, ImportFormatError)
 
 
-def _validate(model: type[BaseModel], obj: dict[str, Any], where: str) -> Any:
-    try:
-        return model.model_validate(obj)
-    except ValidationError as err:
-        first = err.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(line)"
-        raise ImportFormatError(f"{where}: field {field}: {first['msg']}") from None
+def _validate(model: type[M], obj: dict[str, Any], where: str) -> M:
+    return validate_line(model, obj, where, ImportFormatError)
 
 
 class _Rename(ast.NodeTransformer):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from assay.flows.config import RunConfig, TaskSource
+from assay.schemas.jsonl import read_jsonl, validate_line
 from assay.schemas.records import Task
 
 
@@ -32,34 +30,10 @@ class TaskLine(BaseModel):
     meta: dict[str, Any] = Field(default_factory=dict)
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line; gzip by suffix; errors name file and line."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise TaskFileError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-                if not isinstance(obj, dict):
-                    raise TaskFileError(f"{path}:{number}: each line must be a JSON object")
-                yield number, obj
-    except FileNotFoundError:
-        raise TaskFileError(f"{path}: no such task file") from None
-
-
 def load_assay_file(path: Path, domain: str) -> list[Task]:
     tasks = []
-    for number, obj in read_jsonl(path):
-        try:
-            line = TaskLine.model_validate(obj)
-        except ValidationError as err:
-            first = err.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "(line)"
-            raise TaskFileError(f"{path}:{number}: field {field}: {first['msg']}") from None
+    for number, obj in read_jsonl(path, TaskFileError):
+        line = validate_line(TaskLine, obj, f"{path}:{number}", TaskFileError)
         tasks.append(
             Task(
                 domain=domain,

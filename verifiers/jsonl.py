@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from assay.schemas.jsonl import read_jsonl, validate_line
 from assay.schemas.records import Verdict
 from assay.verifiers.registry import Verifier
 from assay.verifiers.sandbox import Limits, SandboxError, ZygoteSandbox, open_sandbox
@@ -47,26 +48,10 @@ class Summary:
 
 def read_items(verifier: Verifier, path: Path) -> list[BaseModel]:
     """Every line parsed and validated; the first bad one raises naming file, line and field."""
-    items = []
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors mapped
-    except OSError as exc:
-        raise InputError(f"{path}: cannot open the input ({exc.strerror})") from None
-    with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            try:
-                items.append(verifier.Item.model_validate(obj))
-            except ValidationError as err:
-                first = err.errors()[0]
-                where = ".".join(str(p) for p in first["loc"]) or "(line)"
-                raise InputError(f"{path}:{number}: field {where}: {first['msg']}") from None
-    return items
+    return [
+        validate_line(verifier.Item, obj, f"{path}:{number}", InputError)
+        for number, obj in read_jsonl(Path(path), InputError)
+    ]
 
 
 def verdict_line(item: BaseModel, verdict: Verdict) -> dict[str, Any]:

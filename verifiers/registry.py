@@ -43,7 +43,8 @@ def register(name: str) -> Callable[[type[V]], type[V]]:
 
 
 def _load_builtins() -> None:
-    import assay.verifiers.python_check  # noqa: F401  (registers "python")
+    import assay.verifiers.python_check
+    import assay.verifiers.verilog  # noqa: F401  (registers "verilog")
 
 
 def get(name: str) -> Verifier:

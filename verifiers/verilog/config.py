@@ -1,0 +1,34 @@
+"""How hard the differential simulation pushes: episodes, cycles, reset rate, X handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Stimulus plan for one check. Validated when built; pass it in, never read a global."""
+
+    episodes: int = 8  # each starts with a reset phase (cycling through reset combinations)
+    cycles: int = 250  # random cycles per episode after its reset phase
+    reset_cycles: int = 2  # cycles the episode's reset combination is held
+    reset_rate: float = 1 / 32  # chance per random cycle that each reset input is asserted
+    seed: int | None = None  # None: derived from the candidate and reference (reproducible)
+    x_is_dont_care: bool = True  # reference bits that are X match anything (VerilogEval's rule)
+    compile_args: tuple[str, ...] = ("-g2012",)  # iverilog language flags
+    timescale: str = "1ps/1ps"  # fixed for every file; candidates cannot change it
+
+    def __post_init__(self) -> None:
+        for name in ("episodes", "cycles"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"SimConfig.{name} must be > 0, got {getattr(self, name)!r}")
+        if self.reset_cycles < 0:
+            raise ValueError(f"SimConfig.reset_cycles must be >= 0, got {self.reset_cycles!r}")
+        if not 0.0 <= self.reset_rate <= 1.0:
+            raise ValueError(f"SimConfig.reset_rate must be within [0, 1], got {self.reset_rate!r}")
+        if self.seed is not None and not 0 <= self.seed < 2**31:
+            raise ValueError(f"SimConfig.seed must be within [0, 2**31), got {self.seed!r}")
+        if "/" not in self.timescale:
+            raise ValueError(
+                f"SimConfig.timescale must look like '1ps/1ps', got {self.timescale!r}"
+            )
