@@ -137,6 +137,7 @@ def _verify_command(name: str):
 
 
 verify_app.command("python")(_verify_command("python"))
+verify_app.command("verilog")(_verify_command("verilog"))
 
 
 @app.command()

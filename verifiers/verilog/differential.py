@@ -18,7 +18,8 @@ from assay.verifiers.verilog.hygiene import screen
 from assay.verifiers.verilog.ports import Port, PortError, parse_ports
 from assay.verifiers.verilog.report import judge, read_report
 from assay.verifiers.verilog.source import rename_modules
-from assay.verifiers.verilog.testbench import Unsupported, plan
+from assay.verifiers.verilog.stimulus import constants
+from assay.verifiers.verilog.testbench import Plan, Unsupported, plan
 
 CANDIDATE = "candidate.sv"
 
@@ -41,6 +42,18 @@ def _seed(cfg: SimConfig, code: str, reference: str) -> int:
     if cfg.seed is not None:
         return cfg.seed
     return int(content_id("verilog-seed", code, reference)[:7], 16)
+
+
+def build(
+    code: str, reference: str, ports: list[Port], cfg: SimConfig, nonce: str, top: str, ref_top: str
+) -> tuple[dict[str, str], Plan, int]:
+    """The files one check compiles, in order (testbench, renamed reference, candidate), with
+    the testbench's plan and the stimulus seed; raises Unsupported."""
+    ref_text, names = rename_modules(without_timescale(reference), f"_ref_{nonce}")
+    seed = _seed(cfg, code, reference)
+    tb = plan(ports, cfg, seed, nonce, names[ref_top], top, constants(reference))
+    sources = {"tb.sv": tb.text, "ref.sv": ref_text, CANDIDATE: without_timescale(code)}
+    return sources, tb, seed
 
 
 def check(
@@ -88,13 +101,10 @@ def check(
     if diff:
         return verdict(Status.REJECTED, diff)
     nonce = secrets.token_hex(8)
-    ref_text, names = rename_modules(without_timescale(reference), f"_ref_{nonce}")
-    seed = _seed(cfg, code, reference)
     try:
-        tb = plan(want, cfg, seed, nonce, names[ref_top], top)
+        sources, tb, seed = build(code, reference, want, cfg, nonce, top, ref_top)
     except Unsupported as exc:
         return verdict(Status.UNSUPPORTED, str(exc))
-    sources = {"tb.sv": tb.text, "ref.sv": ref_text, CANDIDATE: without_timescale(code)}
     ex = simulate(sources, sandbox, limits, cfg)
     common = {"isolation": ex.isolation}
     evidence: dict[str, Any] = {

@@ -175,7 +175,11 @@ def parse_ports(text: str, module: str) -> list[Port]:
         for item in header:
             if item[0].text in DIRECTIONS:
                 direction, item = item[0].text, item[1:]
-            ports.append(_declaration(item, direction, params))
+                ports.append(_declaration(item, direction, params))
+            elif ports and (len(item) == 1 or item[1].text == "="):  # `, b` repeats the type
+                ports.append(Port(item[0].text, direction, ports[-1].width, ports[-1].signed))
+            else:
+                ports.append(_declaration(item, direction, params))
         return ports
     order = [item[0].text for item in header]
     declared: dict[str, Port] = {}

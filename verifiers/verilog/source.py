@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(
     r"""
@@ -31,8 +32,17 @@ class Token:
     line: int
 
 
+@lru_cache(maxsize=64)  # one check reads the same text several times (hygiene, ports, rename)
+def _cached(text: str) -> tuple[Token, ...]:
+    return tuple(_scan(text))
+
+
 def tokens(text: str) -> list[Token]:
     """Every token of `text` except comments, with its 1-based line number."""
+    return list(_cached(text))
+
+
+def _scan(text: str) -> list[Token]:
     out: list[Token] = []
     line = 1
     pos = 0

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from assay.verifiers.verilog.config import SimConfig
 from assay.verifiers.verilog.ports import Port
+from assay.verifiers.verilog.stimulus import drive
 
 CLOCK = re.compile(r"^(clk|clock)(_?\w+)?$|^\w+_(clk|clock)$", re.IGNORECASE)
 RESET = re.compile(r"(^|_)a?(rst|reset)(_?n|_b)?$", re.IGNORECASE)
-ACTIVE_LOW = re.compile(r"(rst|reset)(_?n|_b)$", re.IGNORECASE)
 
 
 class Unsupported(ValueError):
@@ -29,13 +29,17 @@ class Plan:
     resets: tuple[str, ...]
 
 
-def _random(width: int) -> str:
-    words = -(-width // 32)
-    return "{" + ", ".join(["$random(seed)"] * words) + "}"
-
-
-def plan(ports: list[Port], cfg: SimConfig, seed: int, nonce: str, ref: str, top: str) -> Plan:
-    """The testbench for a design with `ports`; raises Unsupported for what it cannot drive."""
+def plan(
+    ports: list[Port],
+    cfg: SimConfig,
+    seed: int,
+    nonce: str,
+    ref: str,
+    top: str,
+    pool: tuple[int, ...] = (),
+) -> Plan:
+    """The testbench for a design with `ports` (`pool`: constants worth driving); raises
+    Unsupported for what it cannot drive."""
     if any(p.direction == "inout" for p in ports):
         raise Unsupported("inout ports are not supported by the differential check")
     ins = [p for p in ports if p.direction == "input"]
@@ -51,7 +55,7 @@ def plan(ports: list[Port], cfg: SimConfig, seed: int, nonce: str, ref: str, top
     data = [p for p in ins if p.name != clock and p not in resets]
     var = {p.name: f"v{i}_{nonce}" for i, p in enumerate(ports)}
     lines = [f"module assay_tb_{nonce};", f"  integer seed = {seed};", "  integer vectors = 0;"]
-    lines += ["  integer mismatches = 0;", "  integer bad, e, c, k;", "  reg first = 1;"]
+    lines += ["  integer mismatches = 0;", "  integer bad, e, c, k, bias;", "  reg first = 1;"]
     for p in ins:
         lines.append(f"  reg [{p.width - 1}:0] {var[p.name]} = 0;")
     for p in outs:
@@ -60,7 +64,7 @@ def plan(ports: list[Port], cfg: SimConfig, seed: int, nonce: str, ref: str, top
     for module, prefix in ((ref, "r"), (top, "d")):
         conns = [f".{p.name} ({prefix if p in outs else ''}{var[p.name]})" for p in ports]
         lines.append(f"  {module} {prefix}u_{nonce} ({', '.join(conns)});")
-    lines += _tasks(ins, outs, data, resets, clock, var, cfg, nonce)
+    lines += _tasks(outs, data, resets, clock, var, cfg, nonce, pool)
     steps = cfg.episodes * (cfg.cycles + (cfg.reset_cycles if resets else 0))
     per_step = 3 if clock else 1
     return Plan(
@@ -69,7 +73,6 @@ def plan(ports: list[Port], cfg: SimConfig, seed: int, nonce: str, ref: str, top
 
 
 def _tasks(
-    ins: list[Port],
     outs: list[Port],
     data: list[Port],
     resets: list[Port],
@@ -77,6 +80,7 @@ def _tasks(
     var: dict[str, str],
     cfg: SimConfig,
     nonce: str,
+    pool: tuple[int, ...],
 ) -> list[str]:
     tag = f"ASSAY-{nonce}"
     widest = max(p.width for p in outs)
@@ -89,16 +93,9 @@ def _tasks(
         "      for (b = 0; b < w; b = b + 1) if (r[b] !== 1'bx && r[b] !== d[b]) differs = 1;",
         "    end",
         "  endfunction",
-        "  task drive(input integer phase);",
-        "    begin",
     ]
-    lines += [f"      {var[p.name]} = {_random(p.width)};" for p in data]
-    threshold = int(cfg.reset_rate * 65536)
-    for j, p in enumerate(resets):
-        on, off = ("1'b0", "1'b1") if ACTIVE_LOW.search(p.name) else ("1'b1", "1'b0")
-        hit = f"(phase >= 0 ? ((phase >> {j}) & 1) : (($random(seed) & 65535) < {threshold}))"
-        lines.append(f"      {var[p.name]} = {hit} ? {on} : {off};")
-    lines += ["    end", "  endtask", "  task compare;", "    begin", "      bad = 0;"]
+    lines += drive(data, resets, var, cfg.reset_rate, pool)
+    lines += ["  task compare;", "    begin", "      bad = 0;"]
     lines.append("      vectors = vectors + 1;")
     for p in outs:
         r, d = f"r{var[p.name]}", f"d{var[p.name]}"
@@ -120,6 +117,7 @@ def _tasks(
         lines += ["      #1 compare; #1;"]
     lines += ["    end", "  endtask", "  initial begin"]
     lines.append(f"    for (e = 0; e < {cfg.episodes}; e = e + 1) begin")
+    lines.append("      bias = e % 4;")
     if resets:
         top = 2 ** len(resets) - 1  # episode 0 asserts every reset, then every combination
         lines.append(
