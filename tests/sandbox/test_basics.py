@@ -102,3 +102,16 @@ def test_python_is_this_interpreter(box: ZygoteSandbox, host: Host) -> None:
         [sys.executable, "-c", "import sys; print(sys.version_info[:2])"], {}, QUICK
     )
     assert ex.stdout.strip() == str(tuple(sys.version_info[:2])).encode()
+
+
+def test_the_package_stays_visible_when_its_checkout_is_under_a_hidden_folder() -> None:
+    """A checkout under /tmp or /root must be bound back into the zygote, or nothing imports."""
+    import os
+
+    import assay.verifiers
+    from assay.verifiers.sandbox.zygote import PRIVATE, _needed_paths
+
+    root = os.path.realpath(os.path.dirname(os.path.dirname(assay.verifiers.__file__)))
+    kept = _needed_paths()
+    assert any(root == k or root.startswith(k + "/") for k in kept)
+    assert not set(kept) & set(PRIVATE)

@@ -150,9 +150,12 @@ def _needed_paths() -> list[str]:
     the environment and this package (a checkout or venv may live under /root or /tmp)."""
     import assay.verifiers
 
-    package_root = os.path.dirname(os.path.dirname(os.path.dirname(assay.verifiers.__file__)))
+    # The package's own folder (a checkout maps `assay.verifiers` to <checkout>/verifiers; an
+    # installed wheel to site-packages/assay/verifiers): its parent holds every room.
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(assay.verifiers.__file__)))
     paths = {sys.base_prefix, sys.prefix, package_root, *(p for p in sys.path if p)}
     real = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)}, key=len)
+    real = [p for p in real if p not in PRIVATE and p != "/"]  # never un-hide a whole folder
     kept: list[str] = []
     for path in real:  # drop paths inside a path already kept
         if not any(path == k or path.startswith(k + "/") for k in kept):
