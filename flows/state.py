@@ -150,6 +150,7 @@ class RunState:
             state,
             versions(),
             counts or {},
+            self.run_id,
         )
         self.store.commit(
             f"run/{self.run_id}/{self.started_at}/{state}", {"runs": [run]}, run_id=self.run_id

@@ -12,14 +12,24 @@ from assay.schemas.store import Store
 
 
 def _assay(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assay.flows", *args], capture_output=True,
-                          text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "assay.flows", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
 
 
 def test_verify_python_writes_one_verdict_per_line(tmp_path: Path) -> None:
     lines = [
-        {"id": "good", "code": "def inc(x):\n    return x + 1\n", "tests": ["assert inc(1) == 2"],
-         "entry_point": "inc", "extra": "kept"},
+        {
+            "id": "good",
+            "code": "def inc(x):\n    return x + 1\n",
+            "tests": ["assert inc(1) == 2"],
+            "entry_point": "inc",
+            "extra": "kept",
+        },
         {"id": "wrong", "code": "def inc(x):\n    return x\n", "tests": ["assert inc(1) == 2"]},
         {"id": "exit", "code": "import os\nos._exit(0)\n", "tests": ["assert inc(1) == 2"]},
     ]
@@ -30,15 +40,22 @@ def test_verify_python_writes_one_verdict_per_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(g["id"], g["status"]) for g in got] == [
-        ("good", "pass"), ("wrong", "fail"), ("exit", "error")]
+        ("good", "pass"),
+        ("wrong", "fail"),
+        ("exit", "error"),
+    ]
     assert got[0]["tests_passed"] == 1 and got[0]["tests_total"] == 1
     assert got[0]["isolation"]
 
 
 def test_verify_python_bad_line_names_file_line_and_field(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": "a", "code": "x = 1", "tests": ["assert x == 1"]}) + "\n"
-                   + json.dumps({"id": "b", "tests": ["assert True"]}) + "\n")
+    src.write_text(
+        json.dumps({"id": "a", "code": "x = 1", "tests": ["assert x == 1"]})
+        + "\n"
+        + json.dumps({"id": "b", "tests": ["assert True"]})
+        + "\n"
+    )
     out = tmp_path / "out.jsonl"
     result = _assay("verify", "python", "--input", str(src), "--output", str(out))
     assert result.returncode != 0
@@ -53,8 +70,14 @@ def test_sql_and_status_over_a_dataset(tmp_path: Path) -> None:
     Store(dataset).commit("k", {"tasks": [task], "candidates": [cand]}, run_id="r1")
     table = _assay("sql", "SELECT name FROM tasks", "--dataset", str(dataset))
     assert table.returncode == 0 and "inc" in table.stdout
-    as_json = _assay("sql", "SELECT role, count(*) AS n FROM candidates GROUP BY role",
-                     "-d", str(dataset), "--format", "json")
+    as_json = _assay(
+        "sql",
+        "SELECT role, count(*) AS n FROM candidates GROUP BY role",
+        "-d",
+        str(dataset),
+        "--format",
+        "json",
+    )
     assert json.loads(as_json.stdout) == {"role": "solver", "n": 1}
     as_csv = _assay("sql", "SELECT name FROM tasks", "-d", str(dataset), "-f", "csv")
     assert as_csv.stdout.splitlines() == ["name", "inc"]
@@ -62,3 +85,20 @@ def test_sql_and_status_over_a_dataset(tmp_path: Path) -> None:
     assert bad.returncode != 0 and "query failed" in bad.stderr
     status = _assay("status", "-d", str(dataset))
     assert status.returncode == 0 and "run" in status.stdout
+
+
+def test_run_records_share_the_run_id_their_rows_carry(tmp_path: Path) -> None:
+    """`assay status` counts a run's rows by the id its run record has."""
+    from assay.flows.config import load_config
+    from assay.flows.state import RunState
+
+    config = load_config(None, [f"dataset={tmp_path / 'ds'}"])
+    state = RunState.open(config)
+    state.start()
+    state.finish()
+    runs = _assay(
+        "sql", "SELECT id, state, tasks FROM runs", "-d", str(tmp_path / "ds"), "-f", "json"
+    )
+    assert runs.returncode == 0, runs.stderr
+    row = json.loads(runs.stdout)
+    assert row == {"id": config.id, "state": "completed", "tasks": len(state.tasks)}

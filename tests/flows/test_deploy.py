@@ -39,8 +39,13 @@ def ray_head() -> Iterator[str]:
     import ray
 
     port = _free_port()
-    ray.init(num_cpus=2, include_dashboard=True, dashboard_host="127.0.0.1",
-             dashboard_port=port, log_to_driver=False)
+    ray.init(
+        num_cpus=2,
+        include_dashboard=True,
+        dashboard_host="127.0.0.1",
+        dashboard_port=port,
+        log_to_driver=False,
+    )
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -48,8 +53,13 @@ def ray_head() -> Iterator[str]:
 
 
 def _assay(*args: str, env: dict[str, str] | None = None, timeout: float = 600):
-    return subprocess.run([sys.executable, "-m", "assay.flows", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "assay.flows", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def test_submit_runs_the_job_and_resubmitting_follows_it(tmp_path: Path, ray_head: str) -> None:
@@ -76,12 +86,25 @@ def test_submit_runs_the_job_and_resubmitting_follows_it(tmp_path: Path, ray_hea
 @pytest.fixture()
 def prefect_api(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     port = _free_port()
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"),
-               PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env = dict(
+        os.environ, PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false"
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/api"
     try:
@@ -120,9 +143,21 @@ def test_serve_creates_scheduled_runs_and_runs_one(
     dataset = tmp_path / "ds"
     config = _tiny_config(tmp_path, dataset)
     serve = subprocess.Popen(
-        [sys.executable, "-m", "assay.flows", "serve", str(config), "--cron", "* * * * *",
-         "--name", "every-minute"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "assay.flows",
+            "serve",
+            str(config),
+            "--cron",
+            "* * * * *",
+            "--name",
+            "every-minute",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 240

@@ -74,5 +74,3 @@ def _owner(path: str) -> int:
         return os.lstat(path).st_uid
     except OSError:
         return -1
-
-
