@@ -11,7 +11,7 @@ from assay.flows.code_pool import Matrix, TestPool
 from assay.flows.config import RoleSampling, RunConfig
 from assay.flows.roles import get_role
 from assay.flows.roles.asserts import extract_tests
-from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict
+from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
 from assay.verifiers.selection import rank
 from assay.workers.api import Completion, Request, Sampling
 
@@ -167,13 +167,3 @@ def named_by_tests(verdict: Verdict, tests: list[str]) -> Verdict:
         replace(o, name=tests[i]) if i < len(tests) else o for i, o in enumerate(verdict.outcomes)
     )
     return replace(verdict, outcomes=outcomes, against="reference")
-
-
-def status_counts(verdicts: list[Verdict]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for v in verdicts:
-        counts[v.status.value] = counts.get(v.status.value, 0) + 1
-    return counts
-
-
-__all__ = ["Status"]
