@@ -315,8 +315,26 @@ def _leftovers(link: Link, worker: int) -> tuple[list[str], list[str]]:
         threads, patched = 0, []
     if threads:
         found.append(f"{threads} thread(s)")
-    if os.getpid() == 1:  # in our own PID namespace, /proc lists only this check's processes
-        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, worker)]
-        if others:
-            found.append(f"{len(others)} process(es)")
+    others = _own_processes() - {os.getpid(), worker}
+    if others:
+        found.append(f"{len(others)} process(es)")
     return found, patched
+
+
+def _own_processes() -> set[int]:
+    """Live processes of this check's uid: the sandbox runs each check under a uid of its own
+    in a PID namespace of its own, so these are the harness, the worker and what they started."""
+    uid = str(os.getuid())
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            continue
+        zombie = fields.get("State", "").strip().startswith("Z")
+        if fields.get("Uid", "").split()[:1] == [uid] and not zombie:
+            pids.add(int(entry))
+    return pids

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from assay.verifiers.sandbox import ZygoteSandbox, open_sandbox
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks"
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BENCHMARKS
+from benchpaths import BENCHMARKS
 from mutants import mutate
 
 from assay.flows.importers import load

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BENCHMARKS
+from benchpaths import BENCHMARKS
 
 from assay.flows.importers import ImportFormatError, load, split_check
 
