@@ -43,8 +43,9 @@ def register(name: str) -> Callable[[type[V]], type[V]]:
 
 
 def _load_builtins() -> None:
+    import assay.verifiers.lean
     import assay.verifiers.python_check
-    import assay.verifiers.verilog  # noqa: F401  (registers "verilog")
+    import assay.verifiers.verilog  # noqa: F401  (registers "verilog", "lean")
 
 
 def get(name: str) -> Verifier:

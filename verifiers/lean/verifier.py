@@ -1,0 +1,129 @@
+"""The registry's face of the Lean check: `assay verify lean` reads these input lines.
+
+Cheapest first: rebuild the checked theorem from the canonical statement and the proof body,
+scan the body for banned constructs, then elaborate it in a pooled REPL on top of the header's
+environment, read errors and sorries, print its axioms, and (strict tier) re-check a pass from
+scratch inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assay.schemas.records import Status, Verdict
+from assay.verifiers.lean.cheats import problems
+from assay.verifiers.lean.config import LeanConfig
+from assay.verifiers.lean.judge import judge
+from assay.verifiers.lean.pool import HeaderFailed, PoolLimits, ReplPool, process_spawner
+from assay.verifiers.lean.process import ReplDied, ReplProcess, ReplTimeout
+from assay.verifiers.lean.protocol import Command, CommandResponse, Response
+from assay.verifiers.lean.source import SourceError, build, split_header
+from assay.verifiers.lean.strict import recheck
+from assay.verifiers.lean.toolchain import Toolchain, resolve
+from assay.verifiers.registry import register
+from assay.verifiers.sandbox import Limits, Sandbox
+
+_MEMORY = ("out of memory", "Cannot allocate memory", "std::bad_alloc")
+
+
+class LeanItem(BaseModel):
+    """One input line; extra fields pass through to the output."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | int
+    statement: str = Field(min_length=1)  # canonical `theorem NAME ... :=` (a `sorry` tail is ok)
+    proof: str  # the model's proof body, what follows `:=` (e.g. `by norm_num`)
+    header: str = ""  # imports, then trusted setup (`open ...`, `set_option ...`)
+
+
+@register("lean")
+class LeanVerifier:
+    """Lean 4 proofs checked by a pool of REPL processes; `LeanConfig()` checks nothing
+    (no project configured): every verdict is `unsupported`, never `pass`."""
+
+    name = "lean"
+    Item = LeanItem
+
+    def __init__(self, config: LeanConfig | None = None) -> None:
+        self.config = config or LeanConfig()
+        self._pool: ReplPool | None = None
+        self._lock = threading.Lock()
+
+    def pool(self, tool: Toolchain) -> ReplPool:
+        """The process pool, started on first use and kept for the verifier's lifetime."""
+        with self._lock:
+            if self._pool is None:
+                cfg = self.config
+                spawn = process_spawner(
+                    tool.argv, tool.cwd, tool.env, cfg.address_space_mb, cfg.fsize_mb
+                )
+                limits = PoolLimits(
+                    cfg.max_processes, cfg.max_commands, cfg.max_rss_mb, cfg.header_timeout_s
+                )
+                self._pool = ReplPool(spawn, limits)
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def check(self, item: LeanItem, sandbox: Sandbox, limits: Limits) -> Verdict:
+        started = time.monotonic()
+
+        def verdict(status: Status, isolation: str = "", **evidence: Any) -> Verdict:
+            return Verdict(
+                candidate_id=str(item.id),
+                verifier=self.name,
+                status=status,
+                stderr_tail=str(evidence.pop("stderr", ""))[-2000:],
+                duration_s=time.monotonic() - started,
+                isolation=isolation,
+                evidence=evidence,
+                against="statement",
+            )
+
+        try:
+            source, name = build(item.statement, item.proof)
+            imports, preamble = split_header(item.header)
+        except SourceError as exc:
+            return verdict(Status.REJECTED, reason=str(exc))
+        found = problems(item.proof, self.config.extra_forbidden)
+        if found:
+            return verdict(Status.CHEAT, reason=found[0], rules=found)
+        tool = resolve(self.config)
+        if isinstance(tool, str):
+            return verdict(Status.UNSUPPORTED, reason=tool)
+
+        def steps(proc: ReplProcess, env: int) -> tuple[Response, Response | None]:
+            answer = proc.request(Command(source, env).to_json(), limits.wall_s)
+            if not isinstance(answer, CommandResponse) or answer.errors() or answer.sorries:
+                return answer, None
+            return answer, proc.request(
+                Command(f"#print axioms {name}", answer.env).to_json(), limits.wall_s
+            )
+
+        try:
+            (answer, axioms), proc = self.pool(tool).run(imports, preamble, steps)
+        except ReplTimeout as exc:
+            return verdict(Status.TIMEOUT, reason=str(exc))
+        except ReplDied as exc:
+            memory = any(marker in exc.stderr for marker in _MEMORY)
+            status = Status.MEMORY if memory else Status.ERROR
+            return verdict(status, reason=str(exc), stderr=exc.stderr)
+        except HeaderFailed as exc:
+            return verdict(Status.ERROR, reason=str(exc)[:1000])
+        status, evidence = judge(answer, axioms, name, self.config.allowed_axioms)
+        isolation = f"repl-pool({proc.isolation})"
+        if status is Status.PASS and self.config.strict:
+            full = "\n".join(x for x in (imports, preamble, source) if x)
+            status, more = recheck(tool, self.config, full, name, sandbox, limits)
+            evidence.update(more)
+            isolation = str(more.get("strict_isolation", isolation))
+        return verdict(status, isolation, theorem=name, **evidence)
