@@ -32,3 +32,20 @@ class SimConfig:
             raise ValueError(
                 f"SimConfig.timescale must look like '1ps/1ps', got {self.timescale!r}"
             )
+
+
+@dataclass(frozen=True)
+class FormalConfig:
+    """The optional yosys tier, run only after the simulation passed (it is slower)."""
+
+    depth: int = 30  # most time steps of the bounded check / induction for clocked designs
+    wall_s: float = 60.0  # limit for the whole yosys run; running out is `inconclusive`
+    memory_mb: int = 4096
+    synth: bool = True  # `synth` + `check -assert` on the candidate (lint_error on failure)
+    undef: bool = True  # -enable_undef -set-def-inputs; False only to show yosys's X hole
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.depth <= 1000:
+            raise ValueError(f"FormalConfig.depth must be within [1, 1000], got {self.depth!r}")
+        if self.wall_s <= 0 or self.memory_mb <= 0:
+            raise ValueError("FormalConfig.wall_s and memory_mb must be > 0")

@@ -13,7 +13,8 @@ from typing import Any
 from assay.schemas.records import Outcome, Status, Verdict, content_id
 from assay.verifiers.sandbox import Limits, Sandbox
 from assay.verifiers.verilog.compile import FAILED, LOG, compile_status, simulate, without_timescale
-from assay.verifiers.verilog.config import SimConfig
+from assay.verifiers.verilog.config import FormalConfig, SimConfig
+from assay.verifiers.verilog.formal import prove
 from assay.verifiers.verilog.hygiene import screen
 from assay.verifiers.verilog.ports import Port, PortError, parse_ports
 from assay.verifiers.verilog.report import judge, read_report
@@ -65,8 +66,10 @@ def check(
     config: SimConfig | None = None,
     top: str = "TopModule",
     ref_top: str = "RefModule",
+    formal: FormalConfig | None = None,
 ) -> Verdict:
-    """Check candidate module `top` in `code` against `ref_top` in trusted `reference`."""
+    """Check candidate module `top` in `code` against `ref_top` in trusted `reference`; with
+    `formal`, a passing candidate then goes through the yosys tier (`formal.prove`)."""
     cfg = config or SimConfig()
     start = time.perf_counter()
 
@@ -137,6 +140,16 @@ def check(
         else [Outcome("simulation", status, reason)]
     )
     tail = (ex.stderr + ex.files.get(LOG, b"")).decode(errors="replace")
+    if formal is not None and status is Status.PASS:
+        f = prove(reference, code, ref_top, top, tb.clock, list(tb.resets), sandbox, formal)
+        evidence.update(formal=f.result, formal_s=f.seconds, formal_detail=f.detail[-2000:])
+        if f.result in ("counterexample", "lint"):
+            status = Status.FAIL if f.result == "counterexample" else Status.LINT_ERROR
+            reason = {
+                "counterexample": "yosys found inputs where the candidate differs",
+                "lint": "yosys synth/check rejected the candidate (reference is clean)",
+            }[f.result]
+            outcomes = [*outcomes, Outcome("formal", status, reason)]
     return verdict(
         status,
         reason,

@@ -1,16 +1,26 @@
-"""The registry's face of the Verilog check: `assay verify verilog` reads these input lines."""
+"""The registry's face of the Verilog check: `assay verify verilog` reads these input lines.
+
+A line carries a `reference` (golden RTL), a model-written `testbench`, or both:
+- reference only: the candidate `code` against the golden (differential simulation);
+- reference + testbench, no code: is the testbench acceptable (`tbcheck.accept`)? PASS = yes;
+- reference + testbench + code: the testbench must be accepted, then the candidate must pass
+  both the differential check and the testbench;
+- testbench only: the testbench is taken as already accepted; the candidate must pass it.
+`verilog-formal` is the same with the yosys tier after a passing simulation.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assay.schemas.records import Verdict
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import Limits, Sandbox
-from assay.verifiers.verilog.config import SimConfig
+from assay.verifiers.verilog.config import FormalConfig, SimConfig
 from assay.verifiers.verilog.differential import check
+from assay.verifiers.verilog.tbcheck import accept, judge
 
 
 class VerilogItem(BaseModel):
@@ -19,11 +29,20 @@ class VerilogItem(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str | int
-    code: str  # candidate RTL defining `top`
-    reference: str = Field(min_length=1)  # golden RTL defining `ref_top`
+    code: str = ""  # candidate RTL defining `top` ("" only when a testbench is being accepted)
+    reference: str | None = Field(default=None, min_length=1)  # golden RTL defining `ref_top`
+    testbench: str | None = Field(default=None, min_length=1)  # model-written, instantiates top
     top: str = "TopModule"
     ref_top: str = "RefModule"
     seed: int | None = Field(default=None, ge=0, lt=2**31)
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> VerilogItem:
+        if self.reference is None and self.testbench is None:
+            raise ValueError("a line needs a reference, a testbench, or both")
+        if not self.code and (self.reference is None or self.testbench is None):
+            raise ValueError("code is required unless a testbench is checked against a reference")
+        return self
 
 
 @register("verilog")
@@ -33,9 +52,31 @@ class VerilogVerifier:
     name = "verilog"
     Item = VerilogItem
     config = SimConfig()
+    formal: FormalConfig | None = None
 
     def check(self, item: VerilogItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         cfg = self.config if item.seed is None else replace(self.config, seed=item.seed)
-        return check(
-            str(item.id), item.code, item.reference, sandbox, limits, cfg, item.top, item.ref_top
-        )
+        cid, top, ref_top = str(item.id), item.top, item.ref_top
+        if item.testbench is None:
+            assert item.reference is not None
+            return check(cid, item.code, item.reference, sandbox, limits, cfg, top, ref_top,
+                         self.formal)  # fmt: skip
+        if item.reference is None:
+            return judge(cid, item.code, item.testbench, sandbox, limits, cfg, top)
+        verdict = accept(cid, item.testbench, item.reference, sandbox, limits, cfg, top, ref_top)
+        if not item.code or verdict.status.value != "pass":
+            return verdict
+        verdict = check(cid, item.code, item.reference, sandbox, limits, cfg, top, ref_top,
+                        self.formal)  # fmt: skip
+        if verdict.status.value != "pass":
+            return verdict
+        return judge(cid, item.code, item.testbench, sandbox, limits, cfg, top, item.reference,
+                     ref_top)  # fmt: skip
+
+
+@register("verilog-formal")
+class VerilogFormalVerifier(VerilogVerifier):
+    """`verilog` plus the yosys tier: synth/lint, then SAT / induction equivalence."""
+
+    name = "verilog-formal"
+    formal = FormalConfig()
