@@ -43,9 +43,10 @@ def register(name: str) -> Callable[[type[V]], type[V]]:
 
 
 def _load_builtins() -> None:
+    import assay.verifiers.coq
     import assay.verifiers.lean
     import assay.verifiers.python_check
-    import assay.verifiers.verilog  # noqa: F401  (registers "verilog", "lean")
+    import assay.verifiers.verilog  # noqa: F401  (registers "coq", "lean", "verilog")
 
 
 def get(name: str) -> Verifier:
