@@ -46,7 +46,8 @@ def _load_builtins() -> None:
     import assay.verifiers.coq
     import assay.verifiers.lean
     import assay.verifiers.python_check
-    import assay.verifiers.verilog  # noqa: F401  (registers "coq", "lean", "verilog")
+    import assay.verifiers.translation
+    import assay.verifiers.verilog  # noqa: F401  (registers coq, lean, translation, verilog)
 
 
 def get(name: str) -> Verifier:
