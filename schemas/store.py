@@ -136,7 +136,10 @@ class Store:
         """A private staging folder, locked for as long as this process works in it."""
         while True:
             work = Path(tempfile.mkdtemp(dir=self.staging))
-            fd = os.open(work / _LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+            try:
+                fd = os.open(work / _LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+            except FileNotFoundError:
+                continue  # a cleaner removed the new folder before we could lock it
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 if os.stat(work / _LOCK).st_ino == os.fstat(fd).st_ino:
