@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -109,7 +110,26 @@ def _verify() -> None:
     """Verifiers are chosen by name: `assay verify python --input candidates.jsonl`."""
 
 
-def _verify_command(name: str):
+def _verify_with(verifier: object, input: Path, output: Path | None, jobs: int, limits) -> None:
+    from assay.verifiers.jsonl import InputError, verify_file
+
+    try:
+        summary = verify_file(verifier, input, output, limits, jobs)  # type: ignore[arg-type]
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(str(summary), err=True)
+
+
+InputOpt = Annotated[Path, typer.Option("--input", "-i", help="JSONL, one candidate per line.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="JSONL verdicts (stdout if omitted).")
+]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel sandboxes.")]
+TimeoutOpt = Annotated[float, typer.Option(help="Wall-clock seconds per check.")]
+MemoryOpt = Annotated[int, typer.Option(help="Address-space limit per check (MiB).")]
+
+
+def _verify_command(name: str, default_timeout: float = 10.0):
     def command(
         input: Annotated[
             Path, typer.Option("--input", "-i", help="JSONL, one candidate per line.")
@@ -118,19 +138,16 @@ def _verify_command(name: str):
             Path | None, typer.Option("--output", "-o", help="JSONL verdicts (stdout if omitted).")
         ] = None,
         jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel sandboxes.")] = 2,
-        timeout: Annotated[float, typer.Option(help="Wall-clock seconds per check.")] = 10.0,
+        timeout: Annotated[
+            float, typer.Option(help="Wall-clock seconds per check.")
+        ] = default_timeout,
         memory_mb: Annotated[int, typer.Option(help="Address-space limit per check (MiB).")] = 1024,
     ) -> None:
         from assay.verifiers import registry
-        from assay.verifiers.jsonl import InputError, verify_file
         from assay.verifiers.sandbox import Limits
 
         limits = Limits(wall_s=timeout, cpu_s=timeout, memory_mb=memory_mb)
-        try:
-            summary = verify_file(registry.get(name), input, output, limits, jobs)
-        except InputError as exc:
-            raise _fail(str(exc)) from None
-        typer.echo(str(summary), err=True)
+        _verify_with(registry.get(name), input, output, jobs, limits)
 
     command.__doc__ = f"Verify {name} candidates from a JSONL file."
     return command
@@ -138,6 +155,46 @@ def _verify_command(name: str):
 
 verify_app.command("python")(_verify_command("python"))
 verify_app.command("verilog")(_verify_command("verilog"))
+verify_app.command("verilog-formal")(_verify_command("verilog-formal"))
+verify_app.command("coq")(_verify_command("coq", default_timeout=60.0))
+verify_app.command("translation")(_verify_command("translation"))
+
+
+@verify_app.command("lean")
+def verify_lean(
+    input: InputOpt,
+    project: Annotated[
+        Path | None,
+        typer.Option(help="A built Lake project with the REPL (e.g. miniF2F-lean4 + Mathlib)."),
+    ] = None,
+    command: Annotated[str, typer.Option(help="How the REPL starts in the project.")] = (
+        "lake env repl"
+    ),
+    strict: Annotated[
+        bool, typer.Option(help="Re-check passes in a fresh, sandboxed Lean.")
+    ] = False,
+    output: OutputOpt = None,
+    jobs: JobsOpt = 2,
+    timeout: TimeoutOpt = 60.0,
+    memory_mb: MemoryOpt = 8192,
+) -> None:
+    """Verify Lean 4 proofs from a JSONL file (`id`, `statement`, `proof`, optional `header`).
+    Without --project nothing can be checked: every verdict is `unsupported`."""
+    from assay.verifiers.lean import LeanConfig, LeanVerifier
+    from assay.verifiers.sandbox import Limits
+
+    try:
+        cfg = LeanConfig(project=project, command=tuple(command.split()), strict=strict)
+    except ValueError as exc:
+        raise _fail(f"--project/--command: {exc}") from None
+    if project is not None and not project.is_dir():
+        raise _fail(f"--project {project}: no such folder (a built Lake project is needed)")
+    verifier = LeanVerifier(cfg)
+    try:
+        limits = Limits(wall_s=timeout, cpu_s=timeout, memory_mb=memory_mb)
+        _verify_with(verifier, input, output, jobs, limits)
+    finally:
+        verifier.close()
 
 
 @app.command()
@@ -170,8 +227,20 @@ def serve(
     serve_schedule(cfg, cron, name or cfg.name)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: `finally` blocks and exit handlers run, so Ray's local
+    processes and Prefect's local API server stop with the command instead of outliving it."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
+    except Terminated:
+        sys.exit(143)
     except KeyboardInterrupt:
         sys.exit(130)

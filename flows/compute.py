@@ -56,8 +56,11 @@ class Compute:
             task_id = pending.pop(done[0])
             yield task_id, ray.get(done[0])
 
-    def check(self, items: list[dict[str, Any]], limits: Limits) -> list[Verdict]:
-        """Python checks spread over the verifier pool; verdicts come back in input order."""
+    def check(
+        self, items: list[dict[str, Any]], limits: Limits, verifier: str = "python"
+    ) -> list[Verdict]:
+        """Checks by the named verifier spread over the verifier pool; verdicts come back in
+        input order."""
         from assay.workers.dispatch import run_checks
 
-        return run_checks("python", items, limits, self._pool) if items else []
+        return run_checks(verifier, items, limits, self._pool) if items else []

@@ -23,12 +23,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Domain = Literal["code", "verilog", "proofs"]
+FORMATS_OF: dict[str, frozenset[str]] = {  # task file formats each domain can read
+    "code": frozenset({"assay", "humaneval", "mbpp"}),
+    "verilog": frozenset({"assay", "verilogeval"}),
+    "proofs": frozenset({"assay", "minif2f-coq", "minif2f-lean"}),
+}
+
+
 class TaskSource(_Strict):
-    """Where tasks come from: the bundled seeds, or a HumanEval/MBPP-style JSONL file."""
+    """Where tasks come from: the bundled seeds, or a task file (or folder, for VerilogEval)."""
 
     seed: str | None = None  # bundled seed set by domain, e.g. "code"
     file: Path | None = None
-    format: Literal["humaneval", "mbpp", "assay"] = "assay"
+    format: Literal["humaneval", "mbpp", "verilogeval", "minif2f-coq", "minif2f-lean", "assay"] = (
+        "assay"
+    )
     limit: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
@@ -80,6 +90,51 @@ class SelectConfig(_Strict):
     keep: int = Field(default=1, ge=1)  # samples kept per task
 
 
+class RoundTripConfig(RoleSampling):
+    """CodeV-R1's round-trip filter: passing RTL → a spec written by the model → RTL again from
+    that spec; the (spec, original RTL) pair is kept when the two designs are equivalent."""
+
+    enabled: bool = False
+    n: int = Field(default=1, ge=1, le=16)  # regenerations per spec
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    max_tokens: int = Field(default=384, ge=16)
+
+
+class VerilogConfig(_Strict):
+    """Settings only the verilog domain reads (ignored, and not hashed, for other domains)."""
+
+    ports_in_prompt: bool = True  # list the reference's exact ports under the spec
+    roundtrip: RoundTripConfig = Field(default_factory=RoundTripConfig)
+
+
+class ConjectureConfig(RoleSampling):
+    """STP-style round: `n` conjectures per seed statement, each filtered (it compiles, and its
+    negation is not refuted by a cheap tactic), `proofs` attempts at each survivor; those whose
+    pass rate is above 0 and at most `max_pass_rate` are kept as samples."""
+
+    enabled: bool = False
+    n: int = Field(default=2, ge=1, le=64)
+    proofs: int = Field(default=4, ge=1, le=256)
+    max_pass_rate: float = Field(default=0.5, gt=0, le=1)
+    max_tokens: int = Field(default=160, ge=16)
+
+
+class ProofsConfig(_Strict):
+    """Settings only the proofs domain reads (ignored, and not hashed, for other domains)."""
+
+    backend: Literal["coq", "lean"] = "coq"  # the registered verifier that checks the proofs
+    conjecture: ConjectureConfig = Field(default_factory=ConjectureConfig)
+
+    @model_validator(mode="after")
+    def _coq_conjectures(self) -> ProofsConfig:
+        if self.conjecture.enabled and self.backend != "coq":
+            raise ValueError("conjecture rounds need backend 'coq' (their filter is Coq's)")
+        return self
+
+
+PROOF_LIMITS = {"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048}  # coqc needs ~1 GiB to start
+
+
 class RayConfig(_Strict):
     address: str | None = None  # None: start a local Ray; "auto" or "ray://host:10001": join one
     num_cpus: int | None = Field(default=None, ge=1)
@@ -89,7 +144,7 @@ class RunConfig(_Strict):
     """One pipeline run. `id` hashes only what changes the data, so reruns share it."""
 
     name: str = "assay-run"
-    domain: Literal["code"] = "code"
+    domain: Domain = "code"
     dataset: Path = Path("data/dataset")
     tasks: list[TaskSource] = Field(default_factory=lambda: [TaskSource(seed="code")], min_length=1)
     generator: GeneratorConfig = Field(default_factory=GeneratorConfig)
@@ -98,12 +153,54 @@ class RunConfig(_Strict):
     repair: RepairConfig = Field(default_factory=RepairConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     select: SelectConfig = Field(default_factory=SelectConfig)
+    verilog: VerilogConfig = Field(default_factory=VerilogConfig)
+    proofs: ProofsConfig = Field(default_factory=ProofsConfig)
     ray: RayConfig = Field(default_factory=RayConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _domain_seeds(cls, data: Any) -> Any:
+        """With no `tasks` given, a domain runs its own bundled seed set."""
+        if isinstance(data, dict) and "tasks" not in data:
+            return {**data, "tasks": [{"seed": data.get("domain", "code")}]}
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _proof_limits(cls, data: Any) -> Any:
+        """The proofs domain's default check limits fit coqc (an unset field only)."""
+        if not isinstance(data, dict) or data.get("domain") != "proofs":
+            return data
+        verify = data.get("verify") or {}
+        if not isinstance(verify, dict):
+            return data
+        limits = verify.get("limits") or {}
+        if isinstance(limits, dict):
+            verify = {**verify, "limits": {**PROOF_LIMITS, **limits}}
+        return {**data, "verify": verify}
+
+    @model_validator(mode="after")
+    def _sources_fit_domain(self) -> RunConfig:
+        for i, source in enumerate(self.tasks):
+            if source.seed is not None and source.seed != self.domain:
+                raise ValueError(
+                    f"tasks.{i}: seed set {source.seed!r} does not fit domain {self.domain!r}"
+                )
+            if source.file is not None and source.format not in FORMATS_OF[self.domain]:
+                raise ValueError(
+                    f"tasks.{i}: format {source.format!r} does not fit domain {self.domain!r}; "
+                    f"use one of {sorted(FORMATS_OF[self.domain])}"
+                )
+        return self
 
     @property
     def id(self) -> str:
         data = self.model_dump(mode="json", exclude={"name", "dataset", "ray"})
         data["verify"].pop("pool", None)
+        if self.domain != "verilog":
+            data.pop("verilog")  # so adding the section left every code run's id unchanged
+        if self.domain != "proofs":
+            data.pop("proofs")
         return content_id("run-config", data)
 
 

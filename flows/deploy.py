@@ -66,9 +66,10 @@ def serve_schedule(config: RunConfig, cron: str, name: str) -> None:
     from assay.flows.runner import prefect_defaults
 
     prefect_defaults()
-    from assay.flows.code_flow import code_flow
+    from assay.flows.runner import flow_for
 
-    code_flow.serve(
+    run_flow, _ = flow_for(config)
+    run_flow.serve(
         name=name,
         cron=cron,
         parameters={"config": config.model_dump(mode="json")},

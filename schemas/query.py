@@ -18,7 +18,16 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 VIEWS_SQL = Path(__file__).with_name("views.sql")
-VIEWS = (*TABLES, "matrix")
+VIEWS = (
+    *TABLES,
+    "matrix",
+    "solution_verdicts",
+    "pass_rates",
+    "preference_pairs",
+    "proof_attempts",
+    "proof_pass_rates",
+    "conjectures",
+)
 
 
 def _literal(text: str) -> str:

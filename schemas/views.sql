@@ -69,3 +69,129 @@ CREATE VIEW matrix AS
     LEFT JOIN candidates c ON c.id = v.candidate_id
     CROSS JOIN unnest(v.outcomes) WITH ORDINALITY AS o(outcome, i)
     WHERE c.role IS DISTINCT FROM 'tester';
+
+-- Verdicts that decide whether a solution solves its task: checked against the task's own trusted
+-- checks (verilog: `against = 'reference'`, the golden RTL; code: the task's test pool). Testers,
+-- round-trip designs and other translator candidates are left out. `decided` is false where the
+-- check could not reach a verdict (the toolchain does not support the design, or no GPU).
+CREATE VIEW solution_verdicts AS
+    SELECT
+        coalesce(nullif(v.task_id, ''), c.task_id) AS task_id,
+        c.id AS candidate_id,
+        c.role,
+        c.round,
+        c.text,
+        v.against,
+        v.verifier,
+        v.status,
+        v.status = 'pass' AS passed,
+        v.status NOT IN ('unsupported', 'not_verified') AS decided,
+        v.tests_passed,
+        v.tests_total,
+        v.id AS verdict_id,
+        v.run_id
+    FROM verdicts v
+    JOIN candidates c ON c.id = v.candidate_id
+    WHERE c.role IN ('solver', 'repairer')
+      AND (v.against = 'reference' OR v.against LIKE 'pool:%');
+
+-- Per-problem pass rate: passing solutions over solutions whose check decided, per task.
+CREATE VIEW pass_rates AS
+    SELECT
+        s.task_id,
+        any_value(t.name) AS name,
+        any_value(t.domain) AS domain,
+        count(DISTINCT s.candidate_id) FILTER (WHERE s.decided) AS candidates,
+        count(DISTINCT s.candidate_id) FILTER (WHERE s.passed) AS passed,
+        count(DISTINCT s.candidate_id) FILTER (WHERE s.passed)
+            / nullif(count(DISTINCT s.candidate_id) FILTER (WHERE s.decided), 0) AS pass_rate
+    FROM solution_verdicts s
+    LEFT JOIN tasks t ON t.id = s.task_id
+    GROUP BY s.task_id;
+
+-- Preference pairs (DPO-style): for the same task and the same checks, a passing solution
+-- (`chosen`) and a failing one (`rejected`), every such combination once. Undecided checks
+-- never make a rejected side.
+CREATE VIEW preference_pairs AS
+    SELECT
+        p.candidate_id || ':' || r.candidate_id AS id,
+        p.task_id,
+        t.prompt,
+        p.text AS chosen,
+        r.text AS rejected,
+        p.candidate_id AS chosen_id,
+        r.candidate_id AS rejected_id,
+        r.status AS rejected_status,
+        r.tests_passed AS rejected_tests_passed,
+        r.tests_total AS rejected_tests_total,
+        p.verdict_id AS chosen_verdict_id,
+        r.verdict_id AS rejected_verdict_id,
+        p.against,
+        p.verifier
+    FROM solution_verdicts p
+    JOIN solution_verdicts r
+      ON r.task_id = p.task_id AND r.against = p.against AND r.candidate_id <> p.candidate_id
+    LEFT JOIN tasks t ON t.id = p.task_id
+    WHERE p.passed AND r.decided AND NOT r.passed;
+
+-- Proofs (domain `proofs`): every prover/repairer proof with its verdict against its own
+-- statement (`against = 'statement'`), seed statements and filtered conjectures alike. `reason`
+-- is the checker's message (what a repair round was shown); `decided` is false where the check
+-- could not reach a verdict (no toolchain: `unsupported`; the check itself broke: `error`).
+CREATE VIEW proof_attempts AS
+    SELECT
+        coalesce(nullif(v.task_id, ''), c.task_id) AS task_id,
+        c.id AS candidate_id,
+        c.role,
+        c.round,
+        c.parent_id,
+        c.text AS proof,
+        v.verifier,
+        v.status,
+        v.status = 'pass' AS passed,
+        v.status NOT IN ('unsupported', 'not_verified', 'error') AS decided,
+        json_extract_string(v.evidence, '$.reason') AS reason,
+        v.duration_s,
+        v.id AS verdict_id,
+        v.run_id
+    FROM verdicts v
+    JOIN candidates c ON c.id = v.candidate_id
+    WHERE c.role IN ('prover', 'repairer') AND v.against = 'statement';
+
+-- Per-statement pass rate of proofs: passing over decided attempts (round 0 and repairs).
+CREATE VIEW proof_pass_rates AS
+    SELECT
+        a.task_id,
+        any_value(t.name) AS name,
+        any_value(t.source) AS source,
+        json_extract_string(any_value(t.meta), '$.seed_task') AS seed_task,
+        count(DISTINCT a.candidate_id) FILTER (WHERE a.decided) AS attempts,
+        count(DISTINCT a.candidate_id) FILTER (WHERE a.passed) AS passed,
+        count(DISTINCT a.candidate_id) FILTER (WHERE a.role = 'repairer') AS repairs,
+        count(DISTINCT a.candidate_id) FILTER (WHERE a.passed)
+            / nullif(count(DISTINCT a.candidate_id) FILTER (WHERE a.decided), 0) AS pass_rate
+    FROM proof_attempts a
+    LEFT JOIN tasks t ON t.id = a.task_id
+    GROUP BY a.task_id;
+
+-- STP conjectures: each statement the conjecturer proposed for a seed, whether it compiled, the
+-- status of assay's cheap attempt at its negation (`pass`: refuted, dropped), and, once proved,
+-- its task id (the conjecture task's `meta.conjecture` names it) and pass rate.
+CREATE VIEW conjectures AS
+    SELECT
+        c.id AS candidate_id,
+        c.task_id AS seed_task,
+        c.text AS statement,
+        ok.status AS compiles,
+        neg.status AS negation,
+        ct.id AS task_id,
+        r.attempts,
+        r.passed,
+        r.pass_rate,
+        c.run_id
+    FROM candidates c
+    LEFT JOIN verdicts ok ON ok.candidate_id = c.id AND ok.against = 'compiles'
+    LEFT JOIN verdicts neg ON neg.candidate_id = c.id AND neg.against = 'negation'
+    LEFT JOIN tasks ct ON json_extract_string(ct.meta, '$.conjecture') = c.id
+    LEFT JOIN proof_pass_rates r ON r.task_id = ct.id
+    WHERE c.role = 'conjecturer';

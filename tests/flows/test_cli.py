@@ -102,3 +102,42 @@ def test_run_records_share_the_run_id_their_rows_carry(tmp_path: Path) -> None:
     assert runs.returncode == 0, runs.stderr
     row = json.loads(runs.stdout)
     assert row == {"id": config.id, "state": "completed", "tasks": len(state.tasks)}
+
+
+def test_verify_lean_without_a_project_says_unsupported_and_still_catches_sorry(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        {"id": 1, "statement": "theorem t : 1 + 1 = 2 := by sorry", "proof": "by norm_num"},
+        {"id": 2, "statement": "theorem t : 1 + 1 = 2 := by sorry", "proof": "by sorry"},
+    ]
+    path = tmp_path / "proofs.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    done = subprocess.run(
+        [sys.executable, "-m", "assay.flows", "verify", "lean", "-i", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    got = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [g["status"] for g in got] == ["unsupported", "cheat"]
+    assert "--project" in got[0]["evidence"]["reason"]
+    nowhere = str(tmp_path / "nowhere")
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assay.flows",
+            "verify",
+            "lean",
+            "-i",
+            str(path),
+            "--project",
+            nowhere,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2 and "--project" in missing.stderr

@@ -1,0 +1,242 @@
+"""The verilog flow's stages on real parts: the real verifier in the sandbox, the real store,
+the DuckDB views, resume by run id.
+
+In the default tier the model's answers are planted (as verifier tests plant candidates): a
+`Compute` whose `generate` returns fixed completions per task and role, while every check goes
+through the production path (`run_checks("verilog", ...)`, in-process when Ray is not running).
+The slow test runs `assay run` on the real SmolLM2-135M and checks that SQL agrees with itself.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assay.flows import verilog_flow as vf
+from assay.flows.config import RunConfig, load_config
+from assay.flows.progress import Progress
+from assay.flows.verilog_state import VerilogState
+from assay.schemas.query import query
+from assay.schemas.records import Role
+from assay.workers.api import Completion, Request
+
+MUX_OK = "module TopModule(input [7:0] a, input [7:0] b, input sel, output [7:0] out);\n  assign out = sel ? b : a;\nendmodule"  # noqa: E501
+MUX_WRONG = "module TopModule(input [7:0] a, input [7:0] b, input sel, output [7:0] out);\n  assign out = a;\nendmodule"  # noqa: E501
+MUX_CHEAT = "module TopModule(input [7:0] a, input [7:0] b, input sel, output [7:0] out);\n  assign out = a;\n  initial $finish;\nendmodule"  # noqa: E501
+PAR_OK = "module TopModule(input [7:0] data, output odd);\n  assign odd = ^data;\nendmodule"
+PAR_EVEN = "module TopModule(input [7:0] data, output odd);\n  assign odd = ~^data;\nendmodule"
+SPEC = (
+    "TopModule has inputs a and b (8 bits each) and sel (1 bit), and an 8-bit output out. "
+    "out equals a while sel is 0 and b while sel is 1; there is no clock."
+)
+PAR_SPEC = "TopModule reads an 8-bit input data and drives a 1-bit output odd, the parity of data."
+
+# (task name, request kind) -> completions; a kind is the role's part of the request key.
+PLANTED = {
+    ("mux2_byte", "solver"): [
+        f"```verilog\n{MUX_OK}\n```",
+        f"Here you go:\n```verilog\n{MUX_WRONG}\n```",
+        f"```verilog\n{MUX_CHEAT}\n```",
+        "I am not sure how to do this.",  # nothing to extract: dropped
+    ],
+    ("parity_odd", "solver"): [f"```verilog\n{PAR_EVEN}\n```"] * 4,
+    ("parity_odd", "repair1"): [f"Fixed:\n```verilog\n{PAR_OK}\n```"],
+    ("mux2_byte", "spec"): [f"{SPEC}\n"],
+    ("parity_odd", "spec"): [f"{PAR_SPEC}\n"],
+    ("mux2_byte", "regen"): [f"```verilog\n{MUX_OK.replace('a;', 'a ;')}\n```"],
+    ("parity_odd", "regen"): [f"```verilog\n{PAR_EVEN}\n```"],  # not equivalent: filtered out
+}
+
+
+class PlantedCompute(vf.RtlCompute):
+    """Planted completions in place of a model; checks are the real ones."""
+
+    def __init__(self) -> None:
+        super().__init__(generator=None, pool=1)
+        self.prompts: list[str] = []
+
+    def generate(
+        self, groups: dict[str, list[tuple[Role, Request]]]
+    ) -> Iterator[tuple[str, list[Completion]]]:
+        for task_id, pairs in groups.items():
+            out = []
+            for _, request in pairs:
+                self.prompts.append(request.messages[-1]["content"])
+                kind = request.key.split(":")[1]
+                name = NAMES[task_id]
+                texts = PLANTED[(name, kind)]
+                out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
+            yield task_id, out
+
+
+NAMES: dict[str, str] = {}
+
+
+def _config(dataset: Path, roundtrip: bool = True) -> RunConfig:
+    return load_config(
+        None,
+        [
+            "domain=verilog",
+            f"dataset={dataset}",
+            "tasks=[{seed: verilog, limit: 2}]",
+            "solver.n=4",
+            "repair={rounds: 1, n: 1}",
+            "select.strategy=all",
+            f"verilog.roundtrip.enabled={str(roundtrip).lower()}",
+        ],
+    )
+
+
+def _run_stages(config: RunConfig, compute: PlantedCompute) -> VerilogState:
+    """The flow's body, stage by stage, without Prefect's server (its tasks' plain functions)."""
+    state = VerilogState.open(config)
+    NAMES.update({t.id: t.name for t in state.tasks})
+    progress = Progress(quiet=True)
+    for round_ in range(config.repair.rounds + 1):
+        vf.generate.fn(state, compute, round_, progress)
+        vf.verify.fn(state, compute, round_, progress)
+    vf.select.fn(state)
+    if config.verilog.roundtrip.enabled:
+        vf.write_specs.fn(state, compute, progress)
+        vf.roundtrip.fn(state, compute, progress)
+    return state
+
+
+def _sql(dataset: Path, sql: str) -> list[dict]:
+    return query(dataset, sql).to_pylist()
+
+
+def test_stages_commit_designs_verdicts_pass_rates_pairs_and_round_trips(tmp_path: Path) -> None:
+    dataset = tmp_path / "ds"
+    compute = PlantedCompute()
+    state = _run_stages(_config(dataset), compute)
+    assert state.all_done()
+
+    statuses = _sql(
+        dataset,
+        "SELECT t.name, s.round, s.status FROM solution_verdicts s "
+        "JOIN tasks t ON t.id = s.task_id ORDER BY t.name, s.round, s.status",
+    )
+    assert [(r["name"], r["round"], r["status"]) for r in statuses] == [
+        ("mux2_byte", 0, "cheat"),
+        ("mux2_byte", 0, "fail"),
+        ("mux2_byte", 0, "pass"),
+        ("parity_odd", 0, "fail"),
+        ("parity_odd", 1, "pass"),
+    ]
+    # The repair request showed the failing design and how its simulation disagreed.
+    repair = next(p for p in compute.prompts if "This attempt is wrong" in p)
+    assert PAR_EVEN in repair and "First mismatch" in repair
+
+    rates = {
+        r["name"]: (r["candidates"], r["passed"], r["pass_rate"])
+        for r in _sql(dataset, "SELECT * FROM pass_rates")
+    }
+    assert rates == {"mux2_byte": (3, 1, 1 / 3), "parity_odd": (2, 1, 1 / 2)}
+
+    pairs = _sql(dataset, "SELECT * FROM preference_pairs")
+    assert sorted((p["chosen"].strip(), p["rejected_status"]) for p in pairs) == sorted(
+        [(MUX_OK, "cheat"), (MUX_OK, "fail"), (PAR_OK, "fail")]
+    )
+    assert {p["rejected"].strip() for p in pairs} == {MUX_CHEAT, MUX_WRONG, PAR_EVEN}
+
+    samples = _sql(dataset, "SELECT * FROM samples ORDER BY strategy, response")
+    kinds = [(s["strategy"], s["response"].strip(), s["prompt"].strip()[:20]) for s in samples]
+    assert kinds == [
+        ("reference", MUX_OK, "Implement a module n"),
+        ("reference", PAR_OK, "Implement a module n"),
+        ("roundtrip", MUX_OK, SPEC[:20]),  # the parity round trip was not equivalent
+    ]
+    assert [s["score"] for s in samples] == [1 / 3, 1 / 2, 1 / 3]
+    trips = _sql(dataset, "SELECT status, against FROM verdicts WHERE against LIKE 'roundtrip:%'")
+    assert sorted(t["status"] for t in trips) == ["fail", "pass"]
+
+    summary = state.finish()
+    assert (summary["designs"], summary["designs_pass"], summary["preference_pairs"]) == (5, 2, 3)
+    assert (summary["roundtrip_tried"], summary["roundtrip_kept"]) == (2, 1)
+
+
+def test_a_rerun_commits_nothing_and_a_cut_run_resumes(tmp_path: Path) -> None:
+    whole = tmp_path / "whole"
+    _run_stages(_config(whole), PlantedCompute())
+    commits = sorted(p.name for p in (whole / "commits").iterdir())
+    again = PlantedCompute()
+    state = _run_stages(_config(whole), again)
+    assert state.all_done() and again.prompts == []
+    assert sorted(p.name for p in (whole / "commits").iterdir()) == commits
+
+    # A run stopped before its round trip, then resumed with it, ends with the same rows.
+    cut = tmp_path / "cut"
+    first = _config(cut)
+    state = VerilogState.open(first)
+    NAMES.update({t.id: t.name for t in state.tasks})
+    compute, progress = PlantedCompute(), Progress(quiet=True)
+    vf.generate.fn(state, compute, 0, progress)
+    vf.verify.fn(state, compute, 0, progress)
+    assert not VerilogState.open(first).all_done()
+    _run_stages(first, PlantedCompute())
+    for table in ("candidates", "verdicts", "samples"):
+        rows = {r["id"] for r in _sql(whole, f"SELECT id FROM {table}")}
+        assert rows == {r["id"] for r in _sql(cut, f"SELECT id FROM {table}")}, table
+
+
+def test_round_trip_is_off_by_default_and_adds_nothing(tmp_path: Path) -> None:
+    dataset = tmp_path / "ds"
+    assert not load_config(None, ["domain=verilog"]).verilog.roundtrip.enabled
+    _run_stages(_config(dataset, roundtrip=False), PlantedCompute())
+    assert _sql(dataset, "SELECT DISTINCT strategy FROM samples") == [{"strategy": "reference"}]
+    assert _sql(dataset, "SELECT count(*) AS n FROM candidates WHERE role = 'translator'") == [
+        {"n": 0}
+    ]
+
+
+@pytest.mark.slow
+def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
+    """`assay run` end to end: real SmolLM2-135M, real Ray, real Prefect; SQL must agree."""
+    from assay.workers.models import ModelNotFound, resolve
+
+    try:
+        resolve("smollm2-135m")
+    except ModelNotFound as exc:
+        pytest.skip(f"smollm2 model not installed: {exc}")
+    dataset = tmp_path / "ds"
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"domain: verilog\ndataset: {dataset}\ntasks: [{{seed: verilog, limit: 2}}]\n"
+        "generator: {backend: local, model: smollm2-135m, options: {n_ctx: 1024}}\n"
+        "solver: {n: 2, max_tokens: 96}\nrepair: {rounds: 0}\nselect: {strategy: all}\n"
+        "verify: {pool: 1}\nverilog: {roundtrip: {enabled: true, max_tokens: 96}}\n"
+    )
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "assay.flows", "run", str(config)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "preference pairs" in done.stdout and str(dataset) in done.stdout
+
+    designs = _sql(dataset, "SELECT * FROM solution_verdicts")
+    cands = _sql(dataset, "SELECT id FROM candidates WHERE role = 'solver'")
+    assert len(designs) == len(cands)  # every extracted design was judged once
+    for row in _sql(dataset, "SELECT * FROM pass_rates"):
+        mine = [d for d in designs if d["task_id"] == row["task_id"] and d["decided"]]
+        assert row["candidates"] == len(mine)
+        assert row["passed"] == sum(d["passed"] for d in mine)
+    want_pairs = sum(
+        sum(d["passed"] for d in designs if d["task_id"] == t)
+        * sum(d["decided"] and not d["passed"] for d in designs if d["task_id"] == t)
+        for t in {d["task_id"] for d in designs}
+    )
+    assert _sql(dataset, "SELECT count(*) AS n FROM preference_pairs") == [{"n": want_pairs}]
+    passing = sum(d["passed"] for d in designs)
+    got = _sql(dataset, "SELECT count(*) AS n FROM samples WHERE strategy = 'reference'")
+    assert got == [{"n": passing}]
+    assert f"designs     {len(designs)} ({passing} pass" in done.stdout
+
+    before = sorted(p.name for p in (dataset / "commits").iterdir())
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert sorted(p.name for p in (dataset / "commits").iterdir()) == before
