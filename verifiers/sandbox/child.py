@@ -1,5 +1,6 @@
 """What a forked check does before any untrusted code runs: its own session, the pipes as its
-only channels, the scratch dir as cwd, a scrubbed environment, no privileges, and its rlimits."""
+only channels, the scratch dir as cwd, a scrubbed environment, no privileges, and its rlimits.
+All but the rlimits happen before the request arrives (see `run_spare`)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,33 @@ import traceback
 from typing import Any
 
 from assay.verifiers.sandbox import linux
+from assay.verifiers.sandbox.protocol import read_message
 
 CHANNEL_FD = 3
+CONTROL_FD = 4  # the request arrives here; closed before any untrusted code runs
 PATH = "/usr/local/bin:/usr/bin:/bin"
 MB = 1024 * 1024
 SETUP_FAILED = 70  # the sandbox could not prepare the check: an infrastructure error
 
 
-def run_child(req: dict[str, Any], scratch: str, fds: dict[str, int], uid: int) -> None:
-    """Never returns: ends in `os._exit` or `execve`. `fds` are the child's ends of the pipes."""
+def run_spare(scratch: str, fds: dict[str, int], uid: int) -> None:
+    """Never returns. A spare is forked ahead of its check: it takes its session, pipes, scratch
+    dir and environment now, then waits on `fds["control"]` for the request, so a check's
+    critical path holds no fork; only then does it drop to the check's uid and limits (a waiting
+    spare owns nothing of a check's). `fds` are the child's ends of the pipes."""
     try:
         os.setsid()
-        env = _enter(req["limits"], scratch, fds, uid)
+        env = _enter(scratch, fds)
+        req = read_message(CONTROL_FD)
+        os.close(CONTROL_FD)
+        if req is None:  # the zygote went away or dropped this spare
+            os._exit(0)
+        if req["kind"] != "python":
+            os.close(CHANNEL_FD)  # a command (and what it execs) never gets the channel
+        _drop_privileges(uid)
+        _limit(req["limits"])
     except BaseException:
-        os.write(fds["err"], ("sandbox setup failed:\n" + traceback.format_exc()).encode())
+        os.write(2, ("sandbox setup failed:\n" + traceback.format_exc()).encode())
         os._exit(SETUP_FAILED)
     if req["kind"] == "python":
         _call_entry(req["entry"], req["payload"])
@@ -41,13 +55,15 @@ def run_child(req: dict[str, Any], scratch: str, fds: dict[str, int], uid: int) 
         os._exit(126)
 
 
-def _enter(limits: Any, scratch: str, fds: dict[str, int], uid: int) -> dict[str, str]:
+def _enter(scratch: str, fds: dict[str, int]) -> dict[str, str]:
+    if min(fds.values()) <= CONTROL_FD:
+        raise RuntimeError(f"pipe fds {fds} would be overwritten by the fixed fds 0-4")
     os.dup2(fds["in"], 0)
     os.dup2(fds["out"], 1)
     os.dup2(fds["err"], 2)
-    if "chan" in fds:  # python checks only: a command (and what it execs) never gets it
-        os.dup2(fds["chan"], CHANNEL_FD)
-    os.closerange(CHANNEL_FD + 1, 1 << 16)
+    os.dup2(fds["chan"], CHANNEL_FD)
+    os.dup2(fds["control"], CONTROL_FD)
+    os.closerange(CONTROL_FD + 1, 1 << 16)
     os.chdir(scratch)
     env = {
         "PATH": PATH,
@@ -59,6 +75,10 @@ def _enter(limits: Any, scratch: str, fds: dict[str, int], uid: int) -> dict[str
     }
     os.environ.clear()
     os.environ.update(env)
+    return env
+
+
+def _drop_privileges(uid: int) -> None:
     if os.geteuid() == 0 and uid != 0:
         os.setgroups([])
         os.setgid(uid)
@@ -66,8 +86,7 @@ def _enter(limits: Any, scratch: str, fds: dict[str, int], uid: int) -> dict[str
     elif os.geteuid() == 0:  # uid 0 inside a user namespace: keep the uid, lose the powers
         linux.drop_capabilities()
     linux.no_new_privileges()
-    _limit(limits)
-    return env
+    linux.set_parent_death_signal()  # dies with its zygote even without a PID namespace
 
 
 def _call_entry(entry: str, payload: bytes) -> None:

@@ -86,6 +86,17 @@ class ZygoteSandbox:
         self._isolation = hello["isolation"]
         _warn_once(hello["missing"], self._isolation)
 
+    def spare_pid(self) -> int | None:
+        """The pid (inside the sandbox's PID namespace, if it has one) of the child forked ahead
+        for the next check, waiting for its request; None if there is none. For host checks."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                return None
+            assert self._proc.stdin is not None
+            write_message(self._proc.stdin.fileno(), {"kind": "spare"})
+            reply = self._receive(REPLY_GRACE_S)
+        return None if reply is None else reply["pid"]
+
     @property
     def isolation(self) -> str:
         return self._isolation
@@ -114,6 +125,7 @@ class ZygoteSandbox:
                 raise SandboxError(
                     "the sandbox zygote died or hung during a check; it restarts on the next check"
                 )
+        self.last_t = reply.get("_t")
         if "error" in reply:
             raise SandboxError(f"the sandbox could not run the check: {reply['error']}")
         return Execution(

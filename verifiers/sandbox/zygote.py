@@ -22,7 +22,7 @@ from typing import Any
 
 from assay.verifiers.sandbox import linux
 from assay.verifiers.sandbox.protocol import read_message, write_message
-from assay.verifiers.sandbox.watch import Reaper, run_check
+from assay.verifiers.sandbox.watch import Reaper, Spare, SpareLost, fork_spare, run_check
 
 PRIVATE = ("/tmp", "/root", "/home", "/dev/shm", "/var/tmp", "/run")
 
@@ -33,6 +33,7 @@ class Zygote:
         self.layers: list[str] = []
         self.uid = os.geteuid()
         self.pidns = False
+        self.spare: Spare | None = None  # the next check's child, forked ahead of time
 
     @property
     def level(self) -> str:
@@ -116,15 +117,46 @@ class Zygote:
         # pages so a check does not copy them (copy-on-write faults dominate a check's cost).
         gc.freeze()
         write_message(replies, {"isolation": self.level, "missing": self.missing})
+        self.spare = self._fork_spare()
         while (request := read_message(requests)) is not None:
+            if request.get("kind") == "spare":  # which pid waits for the next check (tests)
+                write_message(replies, {"pid": self.spare.pid if self.spare else None})
+                continue
             try:
                 reply = self.check(request, reaper)
             except Exception as exc:
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
             write_message(replies, reply)
+            if self.spare is None:  # not forked during the check: now, before the next request
+                self.spare = self._fork_spare()
+        if self.spare is not None:
+            self.spare.discard()
+
+    def _fork_ahead(self, reaper: Reaper) -> int:
+        """While a check runs on the other core, fork the next one's child (where it survives
+        the running check's cleanup); its pid, or 0."""
+        if not reaper.spares_survive:
+            return 0
+        self.spare = self._fork_spare()
+        return self.spare.pid
+
+    def _fork_spare(self) -> Spare:
+        scratch = tempfile.mkdtemp(prefix="check-", dir="/tmp")
+        os.chown(scratch, self.uid, self.uid)
+        return fork_spare(scratch, self.uid)
 
     def check(self, req: dict[str, Any], reaper: Reaper) -> dict[str, Any]:
-        scratch = tempfile.mkdtemp(prefix="check-", dir="/tmp")
+        try:
+            return self._check_with(self._take_spare(), req, reaper)
+        except SpareLost:  # killed while it waited (it never ran anything): once more, fresh
+            return self._check_with(self._take_spare(), req, reaper)
+
+    def _take_spare(self) -> Spare:
+        spare, self.spare = self.spare or self._fork_spare(), None
+        return spare
+
+    def _check_with(self, spare: Spare, req: dict[str, Any], reaper: Reaper) -> dict[str, Any]:
+        scratch = spare.scratch
         try:
             for name, data in req.get("files", {}).items():
                 path = os.path.join(scratch, name)
@@ -138,9 +170,12 @@ class Zygote:
             for base, dirs, files in os.walk(scratch):
                 for name in [*dirs, *files, ""]:
                     os.chown(os.path.join(base, name), self.uid, self.uid)
-            reply = run_check(req, scratch, reaper)
+            reply = run_check(req, spare, reaper, lambda: self._fork_ahead(reaper))
             reply["files"] = _collect(scratch, req.get("collect", ()), req["limits"].output_bytes)
             return reply
+        except BaseException:
+            spare.discard()
+            raise
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
