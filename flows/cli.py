@@ -232,7 +232,11 @@ class Terminated(KeyboardInterrupt):
     processes and Prefect's local API server stop with the command instead of outliving it."""
 
 
+_signals: list[int] = []
+
+
 def _terminate(signum: int, frame: object) -> None:
+    _signals.append(signum)
     raise Terminated()
 
 
@@ -240,7 +244,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
-    except Terminated:
-        sys.exit(143)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(143 if _signals else 130)
+    except SystemExit as exc:  # typer turns an interrupt into exit code 130
+        if _signals and exc.code == 130:
+            sys.exit(143)
+        raise

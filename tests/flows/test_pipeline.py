@@ -149,6 +149,8 @@ def test_bad_config_exits_nonzero_naming_the_field(tmp_path: Path) -> None:
 def _descendants(pid: int) -> list[int]:
     kids: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
             ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
