@@ -23,11 +23,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Domain = Literal["code", "verilog", "proofs"]
+Domain = Literal["code", "verilog", "proofs", "translation"]
 FORMATS_OF: dict[str, frozenset[str]] = {  # task file formats each domain can read
     "code": frozenset({"assay", "humaneval", "mbpp"}),
     "verilog": frozenset({"assay", "verilogeval"}),
     "proofs": frozenset({"assay", "minif2f-coq", "minif2f-lean"}),
+    "translation": frozenset({"assay", "pareval"}),
 }
 
 
@@ -36,9 +37,9 @@ class TaskSource(_Strict):
 
     seed: str | None = None  # bundled seed set by domain, e.g. "code"
     file: Path | None = None
-    format: Literal["humaneval", "mbpp", "verilogeval", "minif2f-coq", "minif2f-lean", "assay"] = (
-        "assay"
-    )
+    format: Literal[
+        "humaneval", "mbpp", "verilogeval", "minif2f-coq", "minif2f-lean", "pareval", "assay"
+    ] = "assay"
     limit: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
@@ -132,6 +133,15 @@ class ProofsConfig(_Strict):
         return self
 
 
+class TranslationFlowConfig(_Strict):
+    """Settings only the translation domain reads (ignored, and not hashed, for other domains).
+    MuSL-style co-evolution: each of `rounds` rounds samples tests (validated on the source) and
+    translations (co-verified against them); later rounds are shown the last round's failures."""
+
+    rounds: int = Field(default=2, ge=1, le=10)  # tester + translator rounds, the first included
+    target: Literal["openmp"] = "openmp"  # CUDA needs a GPU worker the flow does not start
+
+
 PROOF_LIMITS = {"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048}  # coqc needs ~1 GiB to start
 
 
@@ -155,6 +165,7 @@ class RunConfig(_Strict):
     select: SelectConfig = Field(default_factory=SelectConfig)
     verilog: VerilogConfig = Field(default_factory=VerilogConfig)
     proofs: ProofsConfig = Field(default_factory=ProofsConfig)
+    translation: TranslationFlowConfig = Field(default_factory=TranslationFlowConfig)
     ray: RayConfig = Field(default_factory=RayConfig)
 
     @model_validator(mode="before")
@@ -201,6 +212,8 @@ class RunConfig(_Strict):
             data.pop("verilog")  # so adding the section left every code run's id unchanged
         if self.domain != "proofs":
             data.pop("proofs")
+        if self.domain != "translation":
+            data.pop("translation")
         return content_id("run-config", data)
 
 

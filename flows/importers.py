@@ -152,6 +152,13 @@ def load(path: Path, format: str) -> list[Task]:
             return load_proofs(Path(path), format)
         except ProofImportError as exc:
             raise ImportFormatError(str(exc)) from None
+    if format == "pareval":
+        from assay.flows.translation_import import ParEvalImportError, load_pareval
+
+        try:
+            return load_pareval(Path(path))
+        except ParEvalImportError as exc:
+            raise ImportFormatError(str(exc)) from None
     readers = {"humaneval": _humaneval, "mbpp": _mbpp}
     if format not in readers:
         raise ImportFormatError(f"{path}: unknown format {format!r}; use one of {sorted(readers)}")

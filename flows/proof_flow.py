@@ -17,13 +17,12 @@ from assay.flows import proof_conjecture as pc
 from assay.flows import proof_stages as ps
 from assay.flows.compute import Compute
 from assay.flows.config import RunConfig
+from assay.flows.generation import Groups, generate_and_commit
 from assay.flows.progress import Progress
 from assay.flows.proof_state import ProofState
 from assay.flows.sources import load_tasks
 from assay.schemas.records import Candidate, Role, Task, Verdict
 from assay.verifiers.sandbox import Limits
-
-Groups = dict[str, list]
 
 
 class ProofCompute(Compute):
@@ -58,30 +57,6 @@ class LeanCompute(ProofCompute):
     verifier = "lean"
 
 
-def _generate(
-    state: ProofState,
-    compute: Compute,
-    groups: Groups,
-    label: str,
-    progress: Progress,
-    make: Any,
-    stage: str,
-    round_: int,
-) -> None:
-    """Generate each task's group, turn it into tables with `make`, commit it per task."""
-    if not groups:
-        return
-    by_id = {t.id: t for t in state.tasks}
-    bar = progress.stage(label, len(groups))
-    for task_id, completions in compute.generate(groups):
-        t = by_id[task_id]
-        state.commit(
-            stage, t, round_, make(t, list(zip(groups[task_id], completions, strict=True)))
-        )
-        bar.advance(t.name)
-    bar.close()
-
-
 def _proofs(t: Task, done: list, round_: int, parents: list[str]) -> dict[str, list]:
     cands: list[Candidate] = []
     for j, ((role, request), completion) in enumerate(done):
@@ -111,7 +86,9 @@ def generate(state: ProofState, compute: Compute, round_: int, progress: Progres
     def make(t: Task, done: list) -> dict[str, list]:
         return _proofs(t, done, round_, parents.get(t.id, []))
 
-    _generate(state, compute, groups, f"round {round_}: prove", progress, make, "gen", round_)
+    generate_and_commit(
+        state, compute, groups, f"round {round_}: prove", progress, make, "gen", round_
+    )
 
 
 @task(cache_policy=NO_CACHE, name="proofs-verify")
@@ -149,7 +126,7 @@ def conjecture(state: ProofState, compute: Compute, progress: Progress) -> None:
             cands += ps.to_candidates(t, role, completion, round_, "", request.sampling.to_dict())
         return {"candidates": cands}
 
-    _generate(state, compute, groups, "conjecture", progress, make, "conj-gen", 0)
+    generate_and_commit(state, compute, groups, "conjecture", progress, make, "conj-gen", 0)
 
 
 @task(cache_policy=NO_CACHE, name="proofs-conjecture-filter")
@@ -191,7 +168,7 @@ def prove_conjectures(state: ProofState, compute: Compute, progress: Progress) -
     def make(t: Task, done: list) -> dict[str, list]:
         return _proofs(t, done, 0, [])
 
-    _generate(state, compute, groups, "conjectures: prove", progress, make, "gen", 0)
+    generate_and_commit(state, compute, groups, "conjectures: prove", progress, make, "gen", 0)
 
 
 @task(cache_policy=NO_CACHE, name="proofs-select")

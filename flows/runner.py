@@ -83,6 +83,11 @@ def flow_for(config: RunConfig) -> tuple[Callable[..., dict], Callable[[Summary]
         from assay.flows.proof_summary import print_proof_summary
 
         return proof_flow, print_proof_summary
+    if config.domain == "translation":
+        from assay.flows.translation_flow import translation_flow
+        from assay.flows.translation_summary import print_translation_summary
+
+        return translation_flow, print_translation_summary
     from assay.flows.code_flow import code_flow
 
     return code_flow, print_summary
@@ -107,6 +112,14 @@ def run_pipeline(config: RunConfig, quiet: bool = False) -> Summary:
         try:
             check_statements(tasks, config.proofs.backend)
         except ProofTaskError as exc:
+            raise TaskFileError(str(exc)) from None
+    if config.domain == "translation":
+        from assay.flows.translation_stages import TranslationTaskError
+        from assay.flows.translation_stages import check_tasks as check_sources
+
+        try:
+            check_sources(tasks)
+        except TranslationTaskError as exc:
             raise TaskFileError(str(exc)) from None
     prefect_defaults()
     run_flow, show = flow_for(config)

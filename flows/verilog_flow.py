@@ -7,7 +7,6 @@ so a killed run resumes where it stopped and a rerun commits nothing.
 """
 
 # No `from __future__ import annotations`: Prefect reads these annotations at deployment time.
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,14 +16,12 @@ from prefect.cache_policies import NO_CACHE
 from assay.flows import verilog_stages as vs
 from assay.flows.compute import Compute
 from assay.flows.config import RunConfig
+from assay.flows.generation import Groups, generate_and_commit
 from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.flows.verilog_state import VerilogState
 from assay.schemas.records import Candidate, Role, Verdict
 from assay.verifiers.sandbox import Limits
-from assay.workers.api import Completion, Request
-
-Groups = dict[str, list[tuple[Role, Request]]]
 
 
 class RtlCompute(Compute):
@@ -34,28 +31,6 @@ class RtlCompute(Compute):
         self, items: list[dict[str, Any]], limits: Limits, verifier: str = "verilog"
     ) -> list[Verdict]:
         return super().check(items, limits, verifier)
-
-
-def _generated(
-    state: VerilogState,
-    compute: Compute,
-    groups: Groups,
-    label: str,
-    progress: Progress,
-    make: Callable[[Any, list[tuple[tuple[Role, Request], Completion]]], dict[str, list]],
-    stage: str,
-    round_: int,
-) -> None:
-    """Generate each task's group, turn it into tables with `make`, commit it per task."""
-    if not groups:
-        return
-    bar = progress.stage(label, len(groups))
-    for task_id, completions in compute.generate(groups):
-        t = state.task(task_id)
-        done = list(zip(groups[task_id], completions, strict=True))
-        state.commit(stage, t, round_, make(t, done))
-        bar.advance(t.name)
-    bar.close()
 
 
 @task(cache_policy=NO_CACHE, name="verilog-generate")
@@ -82,7 +57,9 @@ def generate(state: VerilogState, compute: Compute, round_: int, progress: Progr
             cands += vs.to_candidates(t, role, completion, request.sampling, round_, parent)
         return {"candidates": cands}
 
-    _generated(state, compute, groups, f"round {round_}: generate", progress, make, "gen", round_)
+    generate_and_commit(
+        state, compute, groups, f"round {round_}: generate", progress, make, "gen", round_
+    )
 
 
 @task(cache_policy=NO_CACHE, name="verilog-verify")
@@ -136,7 +113,7 @@ def write_specs(state: VerilogState, compute: Compute, progress: Progress) -> No
             )
         return {"candidates": cands}
 
-    _generated(state, compute, groups, "round trip: specs", progress, make, "rt-spec", 0)
+    generate_and_commit(state, compute, groups, "round trip: specs", progress, make, "rt-spec", 0)
 
 
 @task(cache_policy=NO_CACHE, name="verilog-roundtrip-check")
@@ -180,7 +157,9 @@ def roundtrip(state: VerilogState, compute: Compute, progress: Progress) -> None
         cands = list({c.id: c for c, _, _ in trio}.values())
         return {"candidates": cands, "verdicts": verdicts, "samples": samples}
 
-    _generated(state, compute, groups, "round trip: regenerate", progress, make, "rt-check", 0)
+    generate_and_commit(
+        state, compute, groups, "round trip: regenerate", progress, make, "rt-check", 0
+    )
 
 
 @flow(name="assay-verilog", log_prints=False)

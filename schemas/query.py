@@ -27,6 +27,9 @@ VIEWS = (
     "proof_attempts",
     "proof_pass_rates",
     "conjectures",
+    "translation_tests",
+    "translation_attempts",
+    "translation_rounds",
 )
 
 

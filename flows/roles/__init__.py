@@ -48,7 +48,7 @@ def register(spec: RoleSpec) -> RoleSpec:
 
 
 def _load_builtin() -> None:
-    from assay.flows.roles import code, prover, rtl  # noqa: F401 - registers every domain's roles
+    from assay.flows.roles import code, prover, rtl, translator  # noqa: F401 - registers roles
 
 
 def known_roles() -> list[str]:

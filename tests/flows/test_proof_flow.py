@@ -5,9 +5,7 @@ slow test runs `assay run` on the real SmolLM2-135M with real Coq."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from proof_cases import (
     PlantedCompute,
     config,
 )
+from small_model_run import rerun_small_model, run_small_model
 
 from assay.flows import proof_flow as pf
 from assay.flows.config import load_config
@@ -165,24 +164,12 @@ def test_lean_backend_without_a_toolchain_records_unsupported(tmp_path: Path) ->
 @pytest.mark.timeout(1200)  # model load, 6 completions, ~8 coqc runs: minutes on a busy machine
 def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     """`assay run` end to end: real SmolLM2-135M, real Ray, real Prefect, real coqc."""
-    from assay.workers.models import ModelNotFound, resolve
-
-    try:
-        resolve("smollm2-135m")
-    except ModelNotFound as exc:
-        pytest.skip(f"smollm2 model not installed: {exc}")
-    dataset = tmp_path / "ds"
-    cfg = tmp_path / "run.yaml"
-    cfg.write_text(
-        f"domain: proofs\ndataset: {dataset}\ntasks: [{{seed: proofs, limit: 2}}]\n"
-        "generator: {backend: local, model: smollm2-135m, options: {n_ctx: 1024}}\n"
+    done, dataset = run_small_model(
+        tmp_path,
+        "domain: proofs\ntasks: [{seed: proofs, limit: 2}]\n"
         "solver: {n: 2, max_tokens: 96}\nrepair: {rounds: 1, n: 1, max_tokens: 96}\n"
-        "select: {strategy: all}\nverify: {pool: 1}\n"
+        "select: {strategy: all}\nverify: {pool: 1}\n",
     )
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "assay.flows", "run", str(cfg)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
     assert "statements  2" in done.stdout and str(dataset) in done.stdout
 
     attempts = _sql(dataset, "SELECT * FROM proof_attempts")
@@ -207,6 +194,6 @@ def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     assert f"({passing} pass" in done.stdout
 
     before = sorted(p.name for p in (dataset / "commits").iterdir())
-    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    again = rerun_small_model(tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
     assert sorted(p.name for p in (dataset / "commits").iterdir()) == before

@@ -9,13 +9,11 @@ The slow test runs `assay run` on the real SmolLM2-135M and checks that SQL agre
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from small_model_run import rerun_small_model, run_small_model
 
 from assay.flows import verilog_flow as vf
 from assay.flows.config import RunConfig, load_config
@@ -198,24 +196,12 @@ def test_round_trip_is_off_by_default_and_adds_nothing(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     """`assay run` end to end: real SmolLM2-135M, real Ray, real Prefect; SQL must agree."""
-    from assay.workers.models import ModelNotFound, resolve
-
-    try:
-        resolve("smollm2-135m")
-    except ModelNotFound as exc:
-        pytest.skip(f"smollm2 model not installed: {exc}")
-    dataset = tmp_path / "ds"
-    config = tmp_path / "run.yaml"
-    config.write_text(
-        f"domain: verilog\ndataset: {dataset}\ntasks: [{{seed: verilog, limit: 2}}]\n"
-        "generator: {backend: local, model: smollm2-135m, options: {n_ctx: 1024}}\n"
+    done, dataset = run_small_model(
+        tmp_path,
+        "domain: verilog\ntasks: [{seed: verilog, limit: 2}]\n"
         "solver: {n: 2, max_tokens: 96}\nrepair: {rounds: 0}\nselect: {strategy: all}\n"
-        "verify: {pool: 1}\nverilog: {roundtrip: {enabled: true, max_tokens: 96}}\n"
+        "verify: {pool: 1}\nverilog: {roundtrip: {enabled: true, max_tokens: 96}}\n",
     )
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "assay.flows", "run", str(config)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
     assert "preference pairs" in done.stdout and str(dataset) in done.stdout
 
     designs = _sql(dataset, "SELECT * FROM solution_verdicts")
@@ -237,6 +223,6 @@ def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     assert f"designs     {len(designs)} ({passing} pass" in done.stdout
 
     before = sorted(p.name for p in (dataset / "commits").iterdir())
-    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    again = rerun_small_model(tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
     assert sorted(p.name for p in (dataset / "commits").iterdir()) == before
