@@ -57,10 +57,14 @@ class Compute:
             yield task_id, ray.get(done[0])
 
     def check(
-        self, items: list[dict[str, Any]], limits: Limits, verifier: str = "python"
+        self,
+        items: list[dict[str, Any]],
+        limits: Limits,
+        verifier: str = "python",
+        options: dict[str, Any] | None = None,
     ) -> list[Verdict]:
-        """Checks by the named verifier spread over the verifier pool; verdicts come back in
-        input order."""
+        """Checks by the named verifier (built with `options`, if any) spread over the verifier
+        pool; verdicts come back in input order."""
         from assay.workers.dispatch import run_checks
 
-        return run_checks(verifier, items, limits, self._pool) if items else []
+        return run_checks(verifier, items, limits, self._pool, options) if items else []

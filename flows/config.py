@@ -120,10 +120,24 @@ class ConjectureConfig(RoleSampling):
     max_tokens: int = Field(default=160, ge=16)
 
 
+class LeanRunConfig(_Strict):
+    """Where the Lean verifier finds Lean: a built Lake project with the REPL (e.g.
+    miniF2F-lean4 with Mathlib) and how to start the REPL in it. No project: `unsupported`."""
+
+    project: Path | None = None
+    command: list[str] = Field(default_factory=lambda: ["lake", "env", "repl"], min_length=1)
+    strict: bool = False  # re-check every pass in a fresh, sandboxed Lean
+
+    def options(self) -> dict[str, Any]:
+        """What the verifier pool builds the Lean verifier from (`LeanVerifier.from_options`)."""
+        return self.model_dump(mode="json")
+
+
 class ProofsConfig(_Strict):
     """Settings only the proofs domain reads (ignored, and not hashed, for other domains)."""
 
     backend: Literal["coq", "lean"] = "coq"  # the registered verifier that checks the proofs
+    lean: LeanRunConfig = Field(default_factory=LeanRunConfig)
     conjecture: ConjectureConfig = Field(default_factory=ConjectureConfig)
 
     @model_validator(mode="after")

@@ -35,9 +35,13 @@ class ProofCompute(Compute):
     _sandbox: Any = None
 
     def check(
-        self, items: list[dict[str, Any]], limits: Limits, verifier: str = ""
+        self,
+        items: list[dict[str, Any]],
+        limits: Limits,
+        verifier: str = "",
+        options: dict[str, Any] | None = None,
     ) -> list[Verdict]:
-        return super().check(items, limits, verifier or self.verifier)
+        return super().check(items, limits, verifier or self.verifier, options)
 
     def compiles(self, items: list[tuple[str, str, str]], limits: Limits) -> list[Verdict]:
         """(candidate id, header, statement) → the conjecture filter's compile verdicts."""
@@ -54,7 +58,19 @@ class ProofCompute(Compute):
 
 
 class LeanCompute(ProofCompute):
+    """Checks go to the Lean verifier built from the run's `proofs.lean` (project, command)."""
+
     verifier = "lean"
+    options: dict[str, Any] | None = None
+
+    def check(
+        self,
+        items: list[dict[str, Any]],
+        limits: Limits,
+        verifier: str = "",
+        options: dict[str, Any] | None = None,
+    ) -> list[Verdict]:
+        return super().check(items, limits, verifier, options or self.options)
 
 
 def _proofs(t: Task, done: list, round_: int, parents: list[str]) -> dict[str, list]:
@@ -213,6 +229,8 @@ def proof_flow(config: RunConfig, quiet: bool = False) -> dict:
         if not state.all_done():
             state.start()
             with kind.open(config, progress) as compute:
+                if isinstance(compute, LeanCompute):
+                    compute.options = config.proofs.lean.options()
                 try:
                     run_stages(state, compute, progress)
                 finally:

@@ -6,7 +6,8 @@ fields are kept and passed through to the output), and `check(item, sandbox, lim
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -56,6 +57,25 @@ def get(name: str) -> Verifier:
     if name not in _REGISTRY:
         raise UnknownVerifier(f"no verifier named {name!r}; valid names: {', '.join(names())}")
     return _REGISTRY[name]
+
+
+_CONFIGURED: dict[str, Any] = {}
+
+
+def configured(name: str, options: Mapping[str, Any] | None = None) -> Verifier:
+    """The verifier `name`, built with `options` (e.g. Lean's project) when given: its class's
+    `from_options(options)` validates them. One instance per distinct options, per process, so a
+    long-lived backend (Lean's REPL pool) is reused across batches."""
+    verifier = get(name)
+    if not options:
+        return verifier
+    key = f"{name}:{json.dumps(options, sort_keys=True, default=str)}"
+    if key not in _CONFIGURED:
+        build = getattr(type(verifier), "from_options", None)
+        if build is None:
+            raise ValueError(f"verifier {name!r} takes no options, got {sorted(options)}")
+        _CONFIGURED[key] = build(dict(options))
+    return _CONFIGURED[key]
 
 
 def names() -> list[str]:

@@ -60,7 +60,13 @@ class VerifierActor:
         finally:
             self.sandbox = self._open()
 
-    def check(self, verifier: str, items: list[Any], limits: Limits) -> list[Verdict]:
+    def check(
+        self,
+        verifier: str,
+        items: list[Any],
+        limits: Limits,
+        options: dict[str, Any] | None = None,
+    ) -> list[Verdict]:
         """Verdicts in item order; items are dicts or the verifier's `Item` models.
 
         A broken sandbox (an infrastructure failure) is replaced and the check retried once;
@@ -68,7 +74,7 @@ class VerifierActor:
         """
         from assay.verifiers import registry
 
-        checker = registry.get(verifier)
+        checker = registry.configured(verifier, options)
         verdicts = []
         for raw in items:
             item = raw if isinstance(raw, checker.Item) else checker.Item.model_validate(raw)

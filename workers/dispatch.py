@@ -150,14 +150,19 @@ def _validated(verifier: Any, items: list[Any]) -> list[BaseModel]:
 
 
 def run_checks(
-    verifier_name: str, items: list[Any], limits: Limits, pool_size: int | None = None
+    verifier_name: str,
+    items: list[Any],
+    limits: Limits,
+    pool_size: int | None = None,
+    options: dict[str, Any] | None = None,
 ) -> list[Verdict]:
-    """Verdicts in item order, fanned out over a verifier pool (default: one per core)."""
+    """Verdicts in item order, fanned out over a verifier pool (default: one per core);
+    `options` configure the verifier (see `registry.configured`)."""
     import ray
 
     from assay.verifiers import registry
 
-    verifier = registry.get(verifier_name)
+    verifier = registry.configured(verifier_name, options)
     models = _validated(verifier, items)
     if not models:
         return []
@@ -172,6 +177,6 @@ def run_checks(
     step = max(1, math.ceil(len(models) / (len(actors) * CHUNKS_PER_ACTOR)))
     chunks = [models[i : i + step] for i in range(0, len(models), step)]
     results = ActorPool(actors).map(
-        lambda actor, chunk: actor.check.remote(verifier_name, chunk, limits), chunks
+        lambda actor, chunk: actor.check.remote(verifier_name, chunk, limits, options), chunks
     )
     return [verdict for chunk in results for verdict in chunk]

@@ -54,6 +54,15 @@ class LeanVerifier:
         self._pool: ReplPool | None = None
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> LeanVerifier:
+        """From plain options (a run config's `proofs.lean`): project, command, strict, ..."""
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+        try:
+            return cls(LeanConfig(**fields))
+        except TypeError as exc:
+            raise ValueError(f"Lean verifier options: {exc}") from None
+
     def pool(self, tool: Toolchain) -> ReplPool:
         """The process pool, started on first use and kept for the verifier's lifetime."""
         with self._lock:

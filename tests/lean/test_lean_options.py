@@ -1,0 +1,60 @@
+"""A run config's `proofs.lean` reaches the Lean verifier: the registry builds (and reuses) a
+verifier per distinct options, and the verifier pool's dispatch path checks proofs with it (here
+over the stand-in REPL; no Ray, so the pool runs in-process)."""
+
+from __future__ import annotations
+
+import pytest
+from lean_standin import HERE, standin_argv
+
+from assay.flows.config import load_config
+from assay.schemas.records import Status
+from assay.verifiers.lean import LeanVerifier
+from assay.verifiers.registry import configured, get
+from assay.verifiers.sandbox import Limits
+from assay.workers.dispatch import run_checks
+
+AXIOMS = "'good' depends on axioms: [propext]"
+INFO = {"severity": "info", "pos": {"line": 1, "column": 0}, "endPos": {"line": 1, "column": 6}}
+RULES = [
+    {"match": "#print axioms good", "response": {"env": 0, "messages": [{**INFO, "data": AXIOMS}]}},
+    {"match": "import", "response": {"env": 0}},
+    {"match": "by simp_arith", "response": {"env": 0}},
+]
+STATEMENT = "theorem good (x : Nat) : x + 0 = x := by sorry"
+
+
+def _options() -> dict:
+    return {"project": str(HERE), "command": list(standin_argv(RULES)), "search_path": "/"}
+
+
+def test_registry_builds_one_configured_verifier_per_options() -> None:
+    built = configured("lean", _options())
+    assert isinstance(built, LeanVerifier) and built.config.project == HERE
+    assert configured("lean", _options()) is built
+    assert configured("lean", None) is get("lean") is not built
+    with pytest.raises(ValueError, match="takes no options"):
+        configured("python", {"project": "x"})
+    with pytest.raises(ValueError, match="Lean verifier options"):
+        configured("lean", {"no_such_field": 1})
+
+
+def test_dispatch_checks_with_the_configured_verifier() -> None:
+    items = [
+        {"id": "ok", "statement": STATEMENT, "proof": "by simp_arith", "header": "import Mathlib"},
+        {"id": "cheat", "statement": STATEMENT, "proof": "by sorry", "header": "import Mathlib"},
+    ]
+    verdicts = run_checks("lean", items, Limits(wall_s=5.0), 1, _options())
+    assert [v.status for v in verdicts] == [Status.PASS, Status.CHEAT]
+    assert run_checks("lean", items[:1], Limits(wall_s=5.0), 1)[0].status is Status.UNSUPPORTED
+
+
+def test_run_config_carries_the_lean_project() -> None:
+    cfg = load_config(
+        None, ["domain=proofs", "proofs.backend=lean", "proofs.lean.project=/opt/minif2f"]
+    )
+    assert cfg.proofs.lean.options() == {
+        "project": "/opt/minif2f",
+        "command": ["lake", "env", "repl"],
+        "strict": False,
+    }
