@@ -134,6 +134,13 @@ def test_hanging_proof_times_out_and_pool_recovers(
         "by\n  run_tac pure ()",
         "by\n  set_option debug.skipKernelTC true in simp",
         "by\n  local instance : Foo := x",
+        "by\n  admit",
+        "by simp\naxiom cheat : False",
+        "by apply?",
+        "by\n  elab_rules : tactic | `(tactic| done) => pure ()",
+        'by simp\nmacro "done" : tactic => `(tactic| sorry)',
+        "by simp\n@[implemented_by id] def f : Nat := 0",
+        "by simp\nunsafe def g : Nat := 0",
     ],
 )
 def test_static_cheats_never_reach_lean(
