@@ -63,7 +63,7 @@ def test_cuda_on_a_gpu_worker(limits) -> None:
     if not gpu_present():
         pytest.skip("needs an NVIDIA GPU (nvidia-smi) and nvcc")
     ray = pytest.importorskip("ray")
-    from assay.verifiers.translation.gpu import gpu_worker
+    from assay.workers.gpu import gpu_translation_worker as gpu_worker
 
     ray.init(num_cpus=1, num_gpus=1, include_dashboard=False)
     try:

@@ -1,6 +1,6 @@
-"""CUDA translations run only on a GPU worker: a Ray actor that reserves a GPU and checks with
-`TranslationConfig(gpu=True)`. Kept here, beside the checker it wraps; Ray is imported only when
-the actor is made, so the verifier itself stays free of Ray. Untested on a GPU in this repo's CI
+"""CUDA translations run only on a GPU worker: this class, made a Ray actor that reserves a GPU by
+`assay.workers.gpu.gpu_translation_worker`, checks with `TranslationConfig(gpu=True)`. The
+verifier stays free of Ray. Untested on a GPU in this repo's CI
 (no GPU there); the `gpu`-marked test runs it where one is present.
 """
 
@@ -41,11 +41,3 @@ class GpuTranslationWorker:
 
         verdict = self.checker.check(TranslationItem(**item), self.sandbox, Limits(**limits))
         return asdict(verdict)
-
-
-def gpu_worker(num_gpus: float = 1.0, config: dict[str, Any] | None = None) -> Any:
-    """A Ray actor handle for `GpuTranslationWorker` that holds `num_gpus` GPUs."""
-    import ray
-
-    actor = ray.remote(num_gpus=num_gpus, num_cpus=1)(GpuTranslationWorker)
-    return actor.remote(config)
