@@ -19,11 +19,15 @@ from assay.workers.api import Completion, Request
 
 
 class Compute:
-    """Generation and verification for one flow run, backed by Ray actors."""
+    """Generation and verification for one flow run, backed by Ray actors. A domain's subclass
+    names its verifier; `options` configure it (see `registry.configured`)."""
+
+    verifier = "python"
 
     def __init__(self, generator: Any, pool: int | None) -> None:
         self._generator = generator
         self._pool = pool
+        self.options: dict[str, Any] | None = None
 
     @classmethod
     @contextmanager
@@ -56,15 +60,9 @@ class Compute:
             task_id = pending.pop(done[0])
             yield task_id, ray.get(done[0])
 
-    def check(
-        self,
-        items: list[dict[str, Any]],
-        limits: Limits,
-        verifier: str = "python",
-        options: dict[str, Any] | None = None,
-    ) -> list[Verdict]:
-        """Checks by the named verifier (built with `options`, if any) spread over the verifier
-        pool; verdicts come back in input order."""
+    def check(self, items: list[dict[str, Any]], limits: Limits) -> list[Verdict]:
+        """Checks by this domain's verifier spread over the verifier pool; verdicts come back in
+        input order."""
         from assay.workers.dispatch import run_checks
 
-        return run_checks(verifier, items, limits, self._pool, options) if items else []
+        return run_checks(self.verifier, items, limits, self._pool, self.options) if items else []

@@ -34,15 +34,6 @@ class ProofCompute(Compute):
     verifier = "coq"
     _sandbox: Any = None
 
-    def check(
-        self,
-        items: list[dict[str, Any]],
-        limits: Limits,
-        verifier: str = "",
-        options: dict[str, Any] | None = None,
-    ) -> list[Verdict]:
-        return super().check(items, limits, verifier or self.verifier, options)
-
     def compiles(self, items: list[tuple[str, str, str]], limits: Limits) -> list[Verdict]:
         """(candidate id, header, statement) → the conjecture filter's compile verdicts."""
         from assay.verifiers.sandbox import open_sandbox
@@ -61,16 +52,6 @@ class LeanCompute(ProofCompute):
     """Checks go to the Lean verifier built from the run's `proofs.lean` (project, command)."""
 
     verifier = "lean"
-    options: dict[str, Any] | None = None
-
-    def check(
-        self,
-        items: list[dict[str, Any]],
-        limits: Limits,
-        verifier: str = "",
-        options: dict[str, Any] | None = None,
-    ) -> list[Verdict]:
-        return super().check(items, limits, verifier, options or self.options)
 
 
 def _proofs(t: Task, done: list, round_: int, parents: list[str]) -> dict[str, list]:
@@ -229,7 +210,7 @@ def proof_flow(config: RunConfig, quiet: bool = False) -> dict:
         if not state.all_done():
             state.start()
             with kind.open(config, progress) as compute:
-                if isinstance(compute, LeanCompute):
+                if config.proofs.backend == "lean":
                     compute.options = config.proofs.lean.options()
                 try:
                     run_stages(state, compute, progress)

@@ -22,17 +22,13 @@ from assay.flows.generation import Groups, generate_and_commit
 from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.flows.translation_state import TranslationState
-from assay.schemas.records import Candidate, Role, Verdict
-from assay.verifiers.sandbox import Limits
+from assay.schemas.records import Candidate, Role
 
 
 class TranslationCompute(Compute):
     """`Compute` whose checks go to the `translation` verifier on the same Ray pool."""
 
-    def check(
-        self, items: list[dict[str, Any]], limits: Limits, verifier: str = ts.VERIFIER
-    ) -> list[Verdict]:
-        return super().check(items, limits, verifier)
+    verifier = ts.VERIFIER
 
 
 def _make(

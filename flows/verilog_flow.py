@@ -21,16 +21,12 @@ from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.flows.verilog_state import VerilogState
 from assay.schemas.records import Candidate, Role, Verdict
-from assay.verifiers.sandbox import Limits
 
 
 class RtlCompute(Compute):
     """`Compute` whose checks go to the `verilog` verifier on the same Ray pool."""
 
-    def check(
-        self, items: list[dict[str, Any]], limits: Limits, verifier: str = "verilog"
-    ) -> list[Verdict]:
-        return super().check(items, limits, verifier)
+    verifier = "verilog"
 
 
 @task(cache_policy=NO_CACHE, name="verilog-generate")
