@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -227,26 +226,19 @@ def serve(
     serve_schedule(cfg, cron, name or cfg.name)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: `finally` blocks and exit handlers run, so Ray's local
-    processes and Prefect's local API server stop with the command instead of outliving it."""
-
-
-_signals: list[int] = []
-
-
-def _terminate(signum: int, frame: object) -> None:
-    _signals.append(signum)
-    raise Terminated()
-
-
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate)
+    from assay.flows.stop import EXIT_CODE, Stopper
+
+    stopper = Stopper()
+    stopper.install()
     try:
         app()
-    except KeyboardInterrupt:
-        sys.exit(143 if _signals else 130)
-    except SystemExit as exc:  # typer turns an interrupt into exit code 130
-        if _signals and exc.code == 130:
-            sys.exit(143)
+    except BaseException as exc:
+        # After a SIGTERM every way out is 143: typer turns the interrupt into 130, Prefect
+        # into its own TerminationSignal, and Ray's compiled calls into other errors.
+        done = isinstance(exc, SystemExit) and exc.code in (0, None)
+        if stopper.requested.wait(0 if done else 0.2):
+            sys.exit(EXIT_CODE)
+        if isinstance(exc, KeyboardInterrupt):
+            sys.exit(130)
         raise

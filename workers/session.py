@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +38,7 @@ def ray_session(
         yield ray
         return
     target = address or os.environ.get("RAY_ADDRESS") or None
+    sigterm = signal.getsignal(signal.SIGTERM)
     if target:
         if num_cpus is not None:
             log.info("num_cpus=%s ignored: joining the existing cluster at %s", num_cpus, target)
@@ -43,7 +46,15 @@ def ray_session(
     else:
         options = {"include_dashboard": False, "log_to_driver": False, **init_options}
         ray.init(address="local", num_cpus=num_cpus or cores(), **options)
+    _keep_sigterm_handler(sigterm)
     try:
         yield ray
     finally:
         ray.shutdown()
+
+
+def _keep_sigterm_handler(handler: Any) -> None:
+    """`ray.init` replaces the process's SIGTERM handler with `sys.exit(15)`, which ends a run
+    mid-task with exit 1 or an abort instead of the caller's clean stop: put the caller's back."""
+    if handler is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from assay.flows.stop import alive, descendants
 from assay.schemas.query import query
 
 TABLES = ("tasks", "candidates", "verdicts", "samples")
@@ -146,37 +147,11 @@ def test_bad_config_exits_nonzero_naming_the_field(tmp_path: Path) -> None:
     assert not (tmp_path / "ds").exists()
 
 
-def _descendants(pid: int) -> list[int]:
-    kids: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        kids.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        below = kids.get(todo.pop(), [])
-        found += below
-        todo += below
-    return found
-
-
 def _cmdline(pid: int) -> bytes:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.slow
@@ -196,13 +171,13 @@ def test_sigterm_ends_the_run_and_its_local_servers(tmp_path: Path, ray_address:
         while _commits(dataset) < 1 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         assert proc.poll() is None, "the run ended before it could be stopped mid-way"
-        started = _descendants(proc.pid)
+        started = descendants(proc.pid)
         servers = [p for p in started if b"uvicorn" in _cmdline(p)]
         assert servers, "no Prefect API server was found under the run"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=120) == 143
         time.sleep(1)
-        assert [p for p in started if _alive(p)] == []
+        assert [p for p in started if alive(p)] == []
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
