@@ -14,6 +14,7 @@ so the candidate cannot read the tests from its own memory through frames or the
 from __future__ import annotations
 
 import builtins
+import contextlib
 import ctypes
 import json
 import os
@@ -22,6 +23,7 @@ import types
 from typing import Any
 
 from assay.verifiers.plaindata import Unencodable, decode, encode
+from assay.verifiers.sandbox.child import DONE_FD
 
 PR_SET_DUMPABLE = 4
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -246,6 +248,8 @@ def _start_worker(payload: bytes, cut: int, channel: int) -> tuple[int, Link]:
         try:
             for fd in (channel, harness_out, harness_in):
                 os.close(fd)
+            with contextlib.suppress(OSError):  # the sandbox's done fd, where there is one
+                os.close(DONE_FD)
             head = json.loads(payload[:cut])
             _seal(payload)
             serve(Link(worker_in, worker_out), head)

@@ -199,6 +199,30 @@ def test_early_exit_never_reaches_the_trusted_side(box: ZygoteSandbox, host: Hos
     host.assert_unharmed()
 
 
+def test_a_forged_done_message_only_ends_its_own_check(box: ZygoteSandbox, host: Host) -> None:
+    """In-process candidate code can write the entry's done message itself (fd 5): the check
+    then ends at once with what was written so far, its processes killed; nothing more."""
+    code = (
+        "import os, struct, sys, time\n"
+        "print('before', flush=True)\n"
+        "os.write(5, struct.pack('<Bd', 0, 0.0))\n"
+        "print('after', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    ex = run(box, code, Limits(wall_s=10))
+    assert ex.channel == b"" and ex.duration_s < 5 and not ex.timed_out
+    assert ex.stdout.startswith(b"before\n")
+    host.assert_unharmed()
+
+
+def test_the_entry_reports_its_end_and_cpu_time(box: ZygoteSandbox) -> None:
+    ok = run(box, "sum(range(3_000_000))")
+    assert (ok.exit_code, ok.signal, ok.channel) == (0, None, b"entry-finished")
+    assert 0 < ok.cpu_s < ok.duration_s + 0.05
+    crashed = run(box, "raise ValueError('planted')")
+    assert crashed.exit_code == 1 and b"ValueError: planted" in crashed.stderr
+
+
 def test_command_hostile_cases_are_contained(box: ZygoteSandbox, host: Host) -> None:
     bomb = box.run_command(
         ["sh", "-c", "b() { b | b & }; b; sleep 5"], {}, Limits(wall_s=1.5, nproc=16)

@@ -26,6 +26,9 @@ EARLY_EXITS = {
     "os._exit(0) while loading": "import os\nos._exit(0)\n" + WRONG,
     "os._exit(0) inside the call": "import os\ndef add(a, b):\n    os._exit(0)\n",
     "kills the harness": "import os, signal\ndef add(a, b):\n    os.kill(os.getppid(), 9)\n",
+    "forges the sandbox's done message": "import os, struct\n"
+    "for fd in range(3, 64):\n    try:\n        os.write(fd, struct.pack('<Bd', 0, 0.0))\n"
+    "    except OSError:\n        pass\nos._exit(0)\n",
 }
 
 

@@ -8,6 +8,7 @@ import importlib
 import os
 import resource
 import shutil
+import struct
 import sys
 import traceback
 from typing import Any
@@ -17,6 +18,8 @@ from assay.verifiers.sandbox.protocol import read_message
 
 CHANNEL_FD = 3
 CONTROL_FD = 4  # the request arrives here; closed before any untrusted code runs
+DONE_FD = 5  # the trusted entry's exit code and CPU time, written once its output is complete
+DONE = struct.Struct("<Bd")
 PATH = "/usr/local/bin:/usr/bin:/bin"
 MB = 1024 * 1024
 SETUP_FAILED = 70  # the sandbox could not prepare the check: an infrastructure error
@@ -36,6 +39,7 @@ def run_spare(scratch: str, fds: dict[str, int], uid: int) -> None:
             os._exit(0)
         if req["kind"] != "python":
             os.close(CHANNEL_FD)  # a command (and what it execs) never gets the channel
+            os.close(DONE_FD)  # and ends only by exiting
         _drop_privileges(uid)
         _limit(req["limits"])
     except BaseException:
@@ -56,14 +60,15 @@ def run_spare(scratch: str, fds: dict[str, int], uid: int) -> None:
 
 
 def _enter(scratch: str, fds: dict[str, int]) -> dict[str, str]:
-    if min(fds.values()) <= CONTROL_FD:
-        raise RuntimeError(f"pipe fds {fds} would be overwritten by the fixed fds 0-4")
+    if min(fds.values()) <= DONE_FD:
+        raise RuntimeError(f"pipe fds {fds} would be overwritten by the fixed fds 0-5")
     os.dup2(fds["in"], 0)
     os.dup2(fds["out"], 1)
     os.dup2(fds["err"], 2)
     os.dup2(fds["chan"], CHANNEL_FD)
     os.dup2(fds["control"], CONTROL_FD)
-    os.closerange(CONTROL_FD + 1, 1 << 16)
+    os.dup2(fds["done"], DONE_FD)
+    os.closerange(DONE_FD + 1, 1 << 16)
     os.chdir(scratch)
     env = {
         "PATH": PATH,
@@ -90,7 +95,13 @@ def _drop_privileges(uid: int) -> None:
 
 
 def _call_entry(entry: str, payload: bytes) -> None:
-    """Call the trusted entry with the channel (fd 3); its exceptions become exit status 1."""
+    """Call the trusted entry with the channel (fd 3); its exceptions become exit status 1.
+
+    Once its output is flushed, its exit code and CPU time go to `DONE_FD`: the zygote can
+    reply without waiting for this process's teardown (about a millisecond), and cleans up
+    after replying.
+    Candidate code in this process could write there too, but that only ends its own check
+    early with the output written so far; the result channel stays the entry's to trust."""
     module, _, name = entry.partition(":")
     code = 0
     try:
@@ -104,6 +115,11 @@ def _call_entry(entry: str, payload: bytes) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
+        cpu = sum(
+            u.ru_utime + u.ru_stime
+            for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        )
+        os.write(DONE_FD, DONE.pack(code, cpu))
     finally:
         os._exit(code)
 

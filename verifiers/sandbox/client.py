@@ -125,7 +125,6 @@ class ZygoteSandbox:
                 raise SandboxError(
                     "the sandbox zygote died or hung during a check; it restarts on the next check"
                 )
-        self.last_t = reply.get("_t")
         if "error" in reply:
             raise SandboxError(f"the sandbox could not run the check: {reply['error']}")
         return Execution(

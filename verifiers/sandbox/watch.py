@@ -1,6 +1,7 @@
 """One check, seen from the zygote: hand the request to a child forked ahead of time, collect its
 capped output while the wall clock runs, then kill everything it left behind and reap it, so no
-process outlives the check."""
+process outlives the check. A Python entry that reports done gets its reply before that cleanup,
+which then runs while the caller reads the reply (a process's exit costs about a millisecond)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assay.verifiers.sandbox.child import run_spare
+from assay.verifiers.sandbox.child import DONE
 from assay.verifiers.sandbox.protocol import write_message
+from assay.verifiers.sandbox.spare import Spare, SpareLost
 
 CHANNEL_CAP = 64 * 1024 * 1024
 DRAIN_S = 2.0  # after the kill, how long dying writers may take to close their pipes
@@ -68,65 +70,14 @@ class Reaper:
                 spare = 0  # it died while it waited: the zygote notices when it hands it work
 
 
-@dataclass
-class Spare:
-    """A child forked ahead of its check (see `child.run_spare`), waiting for its request."""
-
-    pid: int
-    pidfd: int
-    scratch: str
-    control: int  # write end: the request
-    stdin: int  # write end: the check's standard input
-    reading: dict[int, str]  # read ends: out, err, chan
-
-    def discard(self) -> None:
-        """Close the zygote's ends still open and reap the child (a waiting spare reads end of
-        stream and exits; one that got its request is killed first)."""
-        for fd in [self.control, self.stdin, self.pidfd, *self.reading]:
-            if fd >= 0:
-                _quiet_close(fd)
-        self.control = self.stdin = self.pidfd = -1
-        self.reading = {}
-        if self.pid > 0:
-            _quiet(os.kill, self.pid)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-            self.pid = 0
-
-
-class SpareLost(RuntimeError):
-    """The spare died before it got its request; the zygote forks another and retries."""
-
-
-def fork_spare(scratch: str, uid: int) -> Spare:
-    """Fork the next check's child now, so the fork is paid between checks, not during one."""
-    pipes = {name: os.pipe() for name in ("out", "err", "chan", "in", "control")}
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        writes = ("out", "err", "chan")
-        ends = {n: pipes[n][1] for n in writes} | {n: pipes[n][0] for n in ("in", "control")}
-        for name, (r, w) in pipes.items():  # the zygote's ends must not reach the check
-            os.close(w if name in ("in", "control") else r)
-        run_spare(scratch, ends, uid)
-    for name in ("out", "err", "chan"):
-        os.close(pipes[name][1])
-    for name in ("in", "control"):
-        os.close(pipes[name][0])
-    return Spare(
-        pid,
-        os.pidfd_open(pid),
-        scratch,
-        pipes["control"][1],
-        pipes["in"][1],
-        {pipes[n][0]: n for n in ("out", "err", "chan")},
-    )
-
-
 def run_check(
     req: dict[str, Any], spare: Spare, reaper: Reaper, started: Callable[[], int] = lambda: 0
-) -> dict[str, Any]:
-    """Hand `req` to the waiting spare and watch it to the end. Raises OSError when the spare
-    is gone before it got the request (the caller forks another and retries)."""
+) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Hand `req` to the waiting spare and watch it; return the reply and the cleanup still
+    owed, which the caller runs after sending the reply and before the next check. When the
+    entry reports done (see `child.DONE_FD`), the reply goes out before the child's teardown;
+    otherwise everything is cleaned up here and the cleanup owed is nothing. Raises `SpareLost`
+    when the spare is gone before it got the request (the caller forks another and retries)."""
     limits = req["limits"]
     start = time.monotonic()
     request = {k: req[k] for k in ("kind", "entry", "payload", "argv", "limits") if k in req}
@@ -139,24 +90,31 @@ def run_check(
     _feed(spare.stdin, req.get("stdin", b""))
     spare.stdin = -1
     next_spare = started()  # the caller may fork the next check's child while this one runs
-    names = ("out", "err", "chan")
+    bufs = {name: bytearray() for name in ("out", "err", "chan")}
     caps = {"out": limits.output_bytes, "err": limits.output_bytes, "chan": CHANNEL_CAP}
-    bufs = {name: bytearray() for name in names}
-    reading, pid, pidfd = spare.reading, spare.pid, spare.pidfd
-    timed_out = not _pump(reading, bufs, caps, start + limits.wall_s, pidfd)
-    reaper.kill_all(pid)
-    _, status, usage = os.wait4(pid, 0)
-    spare.pid = 0
-    duration = time.monotonic() - start
-    _pump(reading, bufs, caps, time.monotonic() + DRAIN_S, None)
-    for fd in [*reading, pidfd]:
-        os.close(fd)
-    spare.reading, spare.pidfd = {}, -1
-    clean = reaper.reap(pid, next_spare)
-    cpu = usage.ru_utime + usage.ru_stime
-    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-    return {
-        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) and not timed_out else None,
+    pid = spare.pid
+    ended, exit_code, done_cpu = _pump(spare, bufs, caps, start + limits.wall_s)
+    sig = None
+    if ended == "done":
+        cpu = done_cpu
+        _quiet(os.killpg, pid)  # nothing more is written; the rest dies after the reply
+        duration = time.monotonic() - start
+        _drain(spare.reading, bufs, caps)
+        owed = lambda: _finish(spare, reaper, pid, next_spare)  # noqa: E731
+    else:
+        reaper.kill_all(pid)
+        _, status, usage = os.wait4(pid, 0)
+        duration = time.monotonic() - start
+        _pump(spare, bufs, caps, time.monotonic() + DRAIN_S, watch_pid=False)
+        cpu = usage.ru_utime + usage.ru_stime
+        _finish(spare, reaper, pid, next_spare, waited=True)
+        owed = _nothing
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        exited = os.WIFEXITED(status) and ended == "exit"
+        exit_code = os.WEXITSTATUS(status) if exited else None
+    timed_out = ended == "deadline"
+    reply = {
+        "exit_code": exit_code,
         "signal": sig,
         "timed_out": timed_out or sig == signal.SIGXCPU or cpu >= limits.cpu_s,
         "stdout": bytes(bufs["out"]),
@@ -164,37 +122,71 @@ def run_check(
         "channel": bytes(bufs["chan"]),
         "duration_s": duration,
         "cpu_s": cpu,
-        "leftovers": not clean,
     }
+    return reply, owed
+
+
+def _nothing() -> None:
+    """The cleanup owed when the check was cleaned up before its reply."""
+
+
+def _finish(spare: Spare, reaper: Reaper, pid: int, next_spare: int, waited: bool = False) -> None:
+    """Kill and reap every process of the check, and close its pipes (`waited`: the child
+    itself is reaped already)."""
+    reaper.kill_all(pid)
+    spare.pid = 0
+    spare.close_fds()
+    if not waited:
+        os.waitpid(pid, 0)
+    if not reaper.reap(pid, next_spare):
+        os.write(2, f"sandbox: processes of check {pid} survived SIGKILL for {DRAIN_S}s\n".encode())
 
 
 def _pump(
-    reading: dict[int, str],
+    spare: Spare,
     bufs: dict[str, bytearray],
     caps: dict[str, int],
     deadline: float,
-    pidfd: int | None,
-) -> bool:
-    """Read until the child exits (pidfd readable) or every pipe closes; False at the deadline.
+    watch_pid: bool = True,
+) -> tuple[str, int, float]:
+    """Read output until the child exits ("exit"), its entry reports done ("done", its exit code
+    and CPU seconds), or the deadline passes ("deadline"); without `watch_pid`, until every pipe
+    closes.
     Output past a cap is read and dropped, so a flood never blocks the child on a full pipe."""
+    reading = spare.reading
     while True:
-        watch = [*reading, pidfd] if pidfd is not None else list(reading)
+        extra = [spare.pidfd, spare.done] if watch_pid else []
+        watch = [*reading, *(fd for fd in extra if fd >= 0)]
         if not watch:
-            return True
+            return "exit", 0, 0.0
         left = deadline - time.monotonic()
         if left <= 0:
-            return False
+            return "deadline", 0, 0.0
         ready, _, _ = select.select(watch, [], [], left)
         for fd in ready:
-            if fd == pidfd:
-                return True
+            if fd == spare.pidfd:
+                return "exit", 0, 0.0
             chunk = os.read(fd, 65536)
-            if not chunk:
+            if fd == spare.done:
+                if len(chunk) == DONE.size:
+                    return "done", *DONE.unpack(chunk)
+                os.close(fd)  # no (whole) done message: wait for the child's exit
+                spare.done = -1
+            elif not chunk:
                 os.close(fd)
                 del reading[fd]
-                continue
-            buf, cap = bufs[reading[fd]], caps[reading[fd]]
-            buf += chunk[: max(cap - len(buf), 0)]
+            else:
+                buf, cap = bufs[reading[fd]], caps[reading[fd]]
+                buf += chunk[: max(cap - len(buf), 0)]
+
+
+def _drain(reading: dict[int, str], bufs: dict[str, bytearray], caps: dict[str, int]) -> None:
+    """Read what the pipes hold now, without waiting for their writers to close them."""
+    for fd, name in reading.items():
+        os.set_blocking(fd, False)
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(fd, 65536):
+                bufs[name] += chunk[: max(caps[name] - len(bufs[name]), 0)]
 
 
 def _feed(fd: int, data: bytes) -> None:
@@ -215,8 +207,3 @@ def _owner(pid: str) -> int:
 def _quiet(kill: Any, target: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         kill(target, signal.SIGKILL)
-
-
-def _quiet_close(fd: int) -> None:
-    with contextlib.suppress(OSError):
-        os.close(fd)

@@ -18,11 +18,13 @@ import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from assay.verifiers.sandbox import linux
 from assay.verifiers.sandbox.protocol import read_message, write_message
-from assay.verifiers.sandbox.watch import Reaper, Spare, SpareLost, fork_spare, run_check
+from assay.verifiers.sandbox.spare import Spare, SpareLost, fork_spare
+from assay.verifiers.sandbox.watch import Reaper, run_check
 
 PRIVATE = ("/tmp", "/root", "/home", "/dev/shm", "/var/tmp", "/run")
 
@@ -122,11 +124,14 @@ class Zygote:
             if request.get("kind") == "spare":  # which pid waits for the next check (tests)
                 write_message(replies, {"pid": self.spare.pid if self.spare else None})
                 continue
+            owed: Callable[[], None] | None = None
             try:
-                reply = self.check(request, reaper)
+                reply, owed = self.check(request, reaper)
             except Exception as exc:
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
             write_message(replies, reply)
+            if owed is not None:  # the check's cleanup, while the caller reads the reply
+                owed()
             if self.spare is None:  # not forked during the check: now, before the next request
                 self.spare = self._fork_spare()
         if self.spare is not None:
@@ -145,7 +150,10 @@ class Zygote:
         os.chown(scratch, self.uid, self.uid)
         return fork_spare(scratch, self.uid)
 
-    def check(self, req: dict[str, Any], reaper: Reaper) -> dict[str, Any]:
+    def check(
+        self, req: dict[str, Any], reaper: Reaper
+    ) -> tuple[dict[str, Any], Callable[[], None]]:
+        """The reply, and the cleanup still owed before the next check."""
         try:
             return self._check_with(self._take_spare(), req, reaper)
         except SpareLost:  # killed while it waited (it never ran anything): once more, fresh
@@ -155,7 +163,9 @@ class Zygote:
         spare, self.spare = self.spare or self._fork_spare(), None
         return spare
 
-    def _check_with(self, spare: Spare, req: dict[str, Any], reaper: Reaper) -> dict[str, Any]:
+    def _check_with(
+        self, spare: Spare, req: dict[str, Any], reaper: Reaper
+    ) -> tuple[dict[str, Any], Callable[[], None]]:
         scratch = spare.scratch
         try:
             for name, data in req.get("files", {}).items():
@@ -170,14 +180,18 @@ class Zygote:
             for base, dirs, files in os.walk(scratch):
                 for name in [*dirs, *files, ""]:
                     os.chown(os.path.join(base, name), self.uid, self.uid)
-            reply = run_check(req, spare, reaper, lambda: self._fork_ahead(reaper))
+            reply, owed = run_check(req, spare, reaper, lambda: self._fork_ahead(reaper))
             reply["files"] = _collect(scratch, req.get("collect", ()), req["limits"].output_bytes)
-            return reply
         except BaseException:
             spare.discard()
-            raise
-        finally:
             shutil.rmtree(scratch, ignore_errors=True)
+            raise
+
+        def cleanup() -> None:
+            owed()
+            shutil.rmtree(scratch, ignore_errors=True)
+
+        return reply, cleanup
 
 
 def _needed_paths() -> list[str]:
