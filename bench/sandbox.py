@@ -2,13 +2,19 @@
 
 Three runners: a human-eval-style baseline (a `multiprocessing` manager and process per check),
 assay's sandbox with full isolation, and a bare `os.fork` of this warm interpreter (the floor:
-no isolation at all). Run: `uv run python bench/sandbox.py [--checks N]`. The last line is
-`speedup_vs_baseline=<x> fraction_of_fork_floor=<y>`.
+no isolation at all). Run: `uv run python bench/sandbox.py [--checks N] [--caller-imports M,..]`.
+The last line is `speedup_vs_baseline=<x> fraction_of_fork_floor=<y>`.
+
+The baseline and the floor fork the calling process, so their cost grows with what it has
+loaded; the sandbox's zygote is a fresh interpreter whatever the caller holds. By default the
+caller is this small script. `--caller-imports pyarrow,duckdb,ray` loads what a pipeline's
+verifier actor holds first, to show the same workload from such a caller.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import multiprocessing
 import os
@@ -98,7 +104,13 @@ def rate(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=400, help="checks per runner")
+    parser.add_argument(
+        "--caller-imports", default="", help="modules to load in the caller first (comma list)"
+    )
     args = parser.parse_args()
+    loaded = [m for m in args.caller_imports.split(",") if m]
+    for name in loaded:
+        importlib.import_module(name)
     from assay.verifiers.sandbox import Limits, open_sandbox
 
     jobs = workload(args.checks)
@@ -112,7 +124,7 @@ def main() -> None:
 
         print(
             f"sandbox isolation: {box.isolation}; {args.checks} checks per runner; "
-            f"{os.cpu_count()} cores"
+            f"{os.cpu_count()} cores; caller imports: {', '.join(loaded) or 'nothing extra'}"
         )
         sandboxed(jobs[0])  # warm-up outside the timing
         base = rate("baseline", baseline, jobs[: max(args.checks // 4, 20)])
