@@ -7,161 +7,37 @@ and the dotted field so a user knows what to fix.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from assay.flows.config_domains import (
+    PROOF_LIMITS,
+    ProofsConfig,
+    TranslationFlowConfig,
+    VerilogConfig,
+)
+from assay.flows.config_sections import (
+    FORMATS_OF,
+    Domain,
+    GeneratorConfig,
+    RayConfig,
+    RepairConfig,
+    RoleSampling,
+    SelectConfig,
+    TaskSource,
+    TesterConfig,
+    VerifyConfig,
+    _Strict,
+)
 from assay.schemas.records import content_id
+
+__all__ = ["ConfigError", "RoleSampling", "RunConfig", "TaskSource", "dump_config", "load_config"]
 
 
 class ConfigError(ValueError):
     """A config that cannot be used; the message names the file and field."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Domain = Literal["code", "verilog", "proofs", "translation"]
-FORMATS_OF: dict[str, frozenset[str]] = {  # task file formats each domain can read
-    "code": frozenset({"assay", "humaneval", "mbpp"}),
-    "verilog": frozenset({"assay", "verilogeval"}),
-    "proofs": frozenset({"assay", "minif2f-coq", "minif2f-lean"}),
-    "translation": frozenset({"assay", "pareval"}),
-}
-
-
-class TaskSource(_Strict):
-    """Where tasks come from: the bundled seeds, or a task file (or folder, for VerilogEval)."""
-
-    seed: str | None = None  # bundled seed set by domain, e.g. "code"
-    file: Path | None = None
-    format: Literal[
-        "humaneval", "mbpp", "verilogeval", "minif2f-coq", "minif2f-lean", "pareval", "assay"
-    ] = "assay"
-    limit: int | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> TaskSource:
-        if (self.seed is None) == (self.file is None):
-            raise ValueError("give exactly one of 'seed' or 'file'")
-        return self
-
-
-class GeneratorConfig(_Strict):
-    backend: str = "local"  # local, openai, vllm (see workers.registry)
-    model: str = "qwen2.5-coder-0.5b"
-    options: dict[str, Any] = Field(default_factory=dict)  # backend-specific (base_url, n_ctx, ...)
-    num_cpus: float = Field(default=1, ge=0)
-    num_gpus: float = Field(default=0, ge=0)
-
-
-class RoleSampling(_Strict):
-    n: int = Field(default=4, ge=1, le=256)
-    temperature: float = Field(default=0.8, ge=0, le=2)
-    top_p: float = Field(default=0.95, gt=0, le=1)
-    max_tokens: int = Field(default=384, ge=16)
-    seed: int = 0
-
-
-class TesterConfig(RoleSampling):
-    n: int = Field(default=2, ge=0, le=256)
-    max_tests: int = Field(default=8, ge=1, le=100)
-
-
-class RepairConfig(RoleSampling):
-    rounds: int = Field(default=1, ge=0, le=10)
-    n: int = Field(default=2, ge=1, le=256)
-
-
-class LimitsConfig(_Strict):
-    wall_s: float = Field(default=5.0, gt=0)
-    cpu_s: float = Field(default=5.0, gt=0)
-    memory_mb: int = Field(default=512, gt=0)
-
-
-class VerifyConfig(_Strict):
-    limits: LimitsConfig = Field(default_factory=LimitsConfig)
-    pool: int | None = Field(default=None, ge=1)  # verifier actors; default: the cores Ray has
-
-
-class SelectConfig(_Strict):
-    strategy: Literal["codet", "majority", "b4", "all"] = "codet"
-    keep: int = Field(default=1, ge=1)  # samples kept per task
-
-
-class RoundTripConfig(RoleSampling):
-    """CodeV-R1's round-trip filter: passing RTL → a spec written by the model → RTL again from
-    that spec; the (spec, original RTL) pair is kept when the two designs are equivalent."""
-
-    enabled: bool = False
-    n: int = Field(default=1, ge=1, le=16)  # regenerations per spec
-    temperature: float = Field(default=0.2, ge=0, le=2)
-    max_tokens: int = Field(default=384, ge=16)
-
-
-class VerilogConfig(_Strict):
-    """Settings only the verilog domain reads (ignored, and not hashed, for other domains)."""
-
-    ports_in_prompt: bool = True  # list the reference's exact ports under the spec
-    roundtrip: RoundTripConfig = Field(default_factory=RoundTripConfig)
-
-
-class ConjectureConfig(RoleSampling):
-    """STP-style round: `n` conjectures per seed statement, each filtered (it compiles, and its
-    negation is not refuted by a cheap tactic), `proofs` attempts at each survivor; those whose
-    pass rate is above 0 and at most `max_pass_rate` are kept as samples."""
-
-    enabled: bool = False
-    n: int = Field(default=2, ge=1, le=64)
-    proofs: int = Field(default=4, ge=1, le=256)
-    max_pass_rate: float = Field(default=0.5, gt=0, le=1)
-    max_tokens: int = Field(default=160, ge=16)
-
-
-class LeanRunConfig(_Strict):
-    """Where the Lean verifier finds Lean: a built Lake project with the REPL (e.g.
-    miniF2F-lean4 with Mathlib) and how to start the REPL in it. No project: `unsupported`."""
-
-    project: Path | None = None
-    command: list[str] = Field(default_factory=lambda: ["lake", "env", "repl"], min_length=1)
-    strict: bool = False  # re-check every pass in a fresh, sandboxed Lean
-
-    def options(self) -> dict[str, Any]:
-        """What the verifier pool builds the Lean verifier from (`LeanVerifier.from_options`)."""
-        return self.model_dump(mode="json")
-
-
-class ProofsConfig(_Strict):
-    """Settings only the proofs domain reads (ignored, and not hashed, for other domains)."""
-
-    backend: Literal["coq", "lean"] = "coq"  # the registered verifier that checks the proofs
-    lean: LeanRunConfig = Field(default_factory=LeanRunConfig)
-    conjecture: ConjectureConfig = Field(default_factory=ConjectureConfig)
-
-    @model_validator(mode="after")
-    def _coq_conjectures(self) -> ProofsConfig:
-        if self.conjecture.enabled and self.backend != "coq":
-            raise ValueError("conjecture rounds need backend 'coq' (their filter is Coq's)")
-        return self
-
-
-class TranslationFlowConfig(_Strict):
-    """Settings only the translation domain reads (ignored, and not hashed, for other domains).
-    MuSL-style co-evolution: each of `rounds` rounds samples tests (validated on the source) and
-    translations (co-verified against them); later rounds are shown the last round's failures."""
-
-    rounds: int = Field(default=2, ge=1, le=10)  # tester + translator rounds, the first included
-    target: Literal["openmp"] = "openmp"  # CUDA needs a GPU worker the flow does not start
-
-
-PROOF_LIMITS = {"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048}  # coqc needs ~1 GiB to start
-
-
-class RayConfig(_Strict):
-    address: str | None = None  # None: start a local Ray; "auto" or "ray://host:10001": join one
-    num_cpus: int | None = Field(default=None, ge=1)
 
 
 class RunConfig(_Strict):
@@ -222,7 +98,9 @@ class RunConfig(_Strict):
     def id(self) -> str:
         data = self.model_dump(mode="json", exclude={"name", "dataset", "ray"})
         data["verify"].pop("pool", None)
-        if self.domain != "verilog":
+        if self.domain == "verilog":
+            data["verilog"] = self.verilog.hashed()
+        else:
             data.pop("verilog")  # so adding the section left every code run's id unchanged
         if self.domain != "proofs":
             data.pop("proofs")

@@ -24,7 +24,8 @@ from assay.schemas.records import Candidate, Role, Verdict
 
 
 class RtlCompute(Compute):
-    """`Compute` whose checks go to the `verilog` verifier on the same Ray pool."""
+    """`Compute` whose checks go to the `verilog` verifier (or `verilog-formal`, with the run's
+    stimulus plan as options) on the same Ray pool."""
 
     verifier = "verilog"
 
@@ -168,6 +169,8 @@ def verilog_flow(config: RunConfig, quiet: bool = False) -> dict:
         if not state.all_done():
             state.start()
             with RtlCompute.open(config, progress) as compute:
+                compute.verifier = config.verilog.verifier
+                compute.options = config.verilog.sim.options() or None
                 for round_ in range(config.repair.rounds + 1):
                     generate(state, compute, round_, progress)
                     verify(state, compute, round_, progress)

@@ -30,6 +30,7 @@ def test_embedded_defaults_need_no_file() -> None:
         ("select:\n  strategy: best\n", "select.strategy"),
         ("tasks:\n  - {seed: code, file: x.jsonl}\n", "tasks.0"),
         ("verify:\n  limits: {wall_s: -1}\n", "verify.limits.wall_s"),
+        ("domain: verilog\nverilog:\n  sim: {cycles: 0}\n", "verilog.sim.cycles"),
     ],
 )
 def test_bad_config_names_file_and_field(tmp_path: Path, text: str, field: str) -> None:

@@ -12,6 +12,7 @@ A line carries a `reference` (golden RTL), a model-written `testbench`, or both:
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -53,6 +54,17 @@ class VerilogVerifier:
     Item = VerilogItem
     config = SimConfig()
     formal: FormalConfig | None = None
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> VerilogVerifier:
+        """From plain options (a run config's `verilog.sim`): `SimConfig` fields."""
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+        verifier = cls()
+        try:
+            verifier.config = SimConfig(**fields)
+        except TypeError as exc:
+            raise ValueError(f"Verilog verifier options: {exc}") from None
+        return verifier
 
     def check(self, item: VerilogItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         cfg = self.config if item.seed is None else replace(self.config, seed=item.seed)

@@ -1,0 +1,110 @@
+"""The run config's domain sections: each is read, and hashed into the run id, only by its
+own domain (verilog, proofs, translation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from assay.flows.config_sections import RoleSampling, _Strict
+
+
+class RoundTripConfig(RoleSampling):
+    """CodeV-R1's round-trip filter: passing RTL → a spec written by the model → RTL again from
+    that spec; the (spec, original RTL) pair is kept when the two designs are equivalent."""
+
+    enabled: bool = False
+    n: int = Field(default=1, ge=1, le=16)  # regenerations per spec
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    max_tokens: int = Field(default=384, ge=16)
+
+
+class SimSettings(_Strict):
+    """The Verilog verifier's stimulus plan (its `SimConfig`); a field left unset keeps the
+    verifier's own default."""
+
+    episodes: int | None = Field(default=None, ge=1)  # each starts with a reset phase
+    cycles: int | None = Field(default=None, ge=1)  # random cycles per episode
+    reset_cycles: int | None = Field(default=None, ge=0)
+    reset_rate: float | None = Field(default=None, ge=0, le=1)
+    x_is_dont_care: bool | None = None  # reference bits that are X match anything
+
+    def options(self) -> dict[str, Any]:
+        """What the verifier pool builds the verifier from (`VerilogVerifier.from_options`)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class VerilogConfig(_Strict):
+    """Settings only the verilog domain reads (ignored, and not hashed, for other domains)."""
+
+    ports_in_prompt: bool = True  # list the reference's exact ports under the spec
+    roundtrip: RoundTripConfig = Field(default_factory=RoundTripConfig)
+    sim: SimSettings = Field(default_factory=SimSettings)
+    formal: bool = False  # also the yosys tier (the `verilog-formal` verifier); slower
+
+    @property
+    def verifier(self) -> str:
+        return "verilog-formal" if self.formal else "verilog"
+
+    def hashed(self) -> dict[str, Any]:
+        """What goes into the run id: settings added later count only when set, so a run's id
+        stays what it was for configs that do not use them."""
+        data = self.model_dump(mode="json")
+        if not self.sim.options():
+            data.pop("sim")
+        if not self.formal:
+            data.pop("formal")
+        return data
+
+
+class ConjectureConfig(RoleSampling):
+    """STP-style round: `n` conjectures per seed statement, each filtered (it compiles, and its
+    negation is not refuted by a cheap tactic), `proofs` attempts at each survivor; those whose
+    pass rate is above 0 and at most `max_pass_rate` are kept as samples."""
+
+    enabled: bool = False
+    n: int = Field(default=2, ge=1, le=64)
+    proofs: int = Field(default=4, ge=1, le=256)
+    max_pass_rate: float = Field(default=0.5, gt=0, le=1)
+    max_tokens: int = Field(default=160, ge=16)
+
+
+class LeanRunConfig(_Strict):
+    """Where the Lean verifier finds Lean: a built Lake project with the REPL (e.g.
+    miniF2F-lean4 with Mathlib) and how to start the REPL in it. No project: `unsupported`."""
+
+    project: Path | None = None
+    command: list[str] = Field(default_factory=lambda: ["lake", "env", "repl"], min_length=1)
+    strict: bool = False  # re-check every pass in a fresh, sandboxed Lean
+
+    def options(self) -> dict[str, Any]:
+        """What the verifier pool builds the Lean verifier from (`LeanVerifier.from_options`)."""
+        return self.model_dump(mode="json")
+
+
+class ProofsConfig(_Strict):
+    """Settings only the proofs domain reads (ignored, and not hashed, for other domains)."""
+
+    backend: Literal["coq", "lean"] = "coq"  # the registered verifier that checks the proofs
+    lean: LeanRunConfig = Field(default_factory=LeanRunConfig)
+    conjecture: ConjectureConfig = Field(default_factory=ConjectureConfig)
+
+    @model_validator(mode="after")
+    def _coq_conjectures(self) -> ProofsConfig:
+        if self.conjecture.enabled and self.backend != "coq":
+            raise ValueError("conjecture rounds need backend 'coq' (their filter is Coq's)")
+        return self
+
+
+class TranslationFlowConfig(_Strict):
+    """Settings only the translation domain reads (ignored, and not hashed, for other domains).
+    MuSL-style co-evolution: each of `rounds` rounds samples tests (validated on the source) and
+    translations (co-verified against them); later rounds are shown the last round's failures."""
+
+    rounds: int = Field(default=2, ge=1, le=10)  # tester + translator rounds, the first included
+    target: Literal["openmp"] = "openmp"  # CUDA needs a GPU worker the flow does not start
+
+
+PROOF_LIMITS = {"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048}  # coqc needs ~1 GiB to start
