@@ -70,15 +70,11 @@ def write_tests(state: TranslationState, compute: Compute, round_: int, progress
 @task(cache_policy=NO_CACHE, name="translation-check-tests")
 def check_tests(state: TranslationState, compute: Compute, round_: int, progress: Progress) -> None:
     """Validate this round's drivers on the serial source (the verifier's own validation)."""
-    pending = [t for t in state.tasks if not state.done("tcheck", t, round_)]
-    new = {t.id: [c for c in state.drivers(t) if c.round == round_] for t in pending}
-    items = [ts.validation_item(t, c) for t in pending for c in new[t.id]]
-    if items:
-        progress.note(f"round {round_}: validate {len(items)} test drivers on the sources")
-    verdicts = iter(compute.check(items, state.limits))
-    for t in pending:
-        got = [replace(next(verdicts), against=ts.VALIDATED) for _ in new[t.id]]
-        state.commit("tcheck", t, round_, {"verdicts": got})
+    note = "validate {n} test drivers on the sources"
+    _check_round(
+        state, compute, round_, progress, "tcheck", ts.VALIDATED, note,
+        state.drivers, ts.validation_item,
+    )  # fmt: skip
 
 
 @task(cache_policy=NO_CACHE, name="translation-generate")
@@ -111,17 +107,34 @@ def generate(state: TranslationState, compute: Compute, round_: int, progress: P
 @task(cache_policy=NO_CACHE, name="translation-verify")
 def verify(state: TranslationState, compute: Compute, round_: int, progress: Progress) -> None:
     """Co-verify this round's translations against trusted + validated drivers, one batch."""
-    pending = [t for t in state.tasks if not state.done("verify", t, round_)]
-    new = {t.id: [c for c in state.translations(t) if c.round == round_] for t in pending}
-    items = [
-        ts.check_item(t, c.text, state.suite(t, round_), c.id) for t in pending for c in new[t.id]
-    ]
+    _check_round(
+        state, compute, round_, progress, "verify", ts.SUITE, "co-verify {n} translations",
+        state.translations, lambda t, c: ts.check_item(t, c.text, state.suite(t, round_), c.id),
+    )  # fmt: skip
+
+
+def _check_round(
+    state: TranslationState,
+    compute: Compute,
+    round_: int,
+    progress: Progress,
+    stage: str,
+    against: str,
+    note: str,
+    candidates: Callable[[Any], list[Candidate]],
+    item: Callable[[Any, Candidate], dict[str, Any]],
+) -> None:
+    """Check this round's `candidates` of every task not yet done at `stage` in one batch, and
+    commit each task's verdicts, marked `against`; `note` tells how many (`{n}`)."""
+    pending = [t for t in state.tasks if not state.done(stage, t, round_)]
+    new = {t.id: [c for c in candidates(t) if c.round == round_] for t in pending}
+    items = [item(t, c) for t in pending for c in new[t.id]]
     if items:
-        progress.note(f"round {round_}: co-verify {len(items)} translations")
+        progress.note(f"round {round_}: " + note.format(n=len(items)))
     verdicts = iter(compute.check(items, state.limits))
     for t in pending:
-        got = [replace(next(verdicts), against=ts.SUITE) for _ in new[t.id]]
-        state.commit("verify", t, round_, {"verdicts": got})
+        got = [replace(next(verdicts), against=against) for _ in new[t.id]]
+        state.commit(stage, t, round_, {"verdicts": got})
 
 
 @task(cache_policy=NO_CACHE, name="translation-select")

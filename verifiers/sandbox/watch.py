@@ -133,11 +133,11 @@ def _nothing() -> None:
 def _finish(spare: Spare, reaper: Reaper, pid: int, next_spare: int, waited: bool = False) -> None:
     """Kill and reap every process of the check, and close its pipes (`waited`: the child
     itself is reaped already)."""
-    reaper.kill_all(pid)
+    if not waited:  # the waited-for path killed them before its wait
+        reaper.kill_all(pid)
+        os.waitpid(pid, 0)
     spare.pid = 0
     spare.close_fds()
-    if not waited:
-        os.waitpid(pid, 0)
     if not reaper.reap(pid, next_spare):
         os.write(2, f"sandbox: processes of check {pid} survived SIGKILL for {DRAIN_S}s\n".encode())
 
