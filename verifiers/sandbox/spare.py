@@ -7,7 +7,7 @@ import os
 import signal
 from dataclasses import dataclass
 
-from assay.verifiers.sandbox.child import run_spare
+from assay.verifiers.sandbox.child import run_spare, set_environment
 
 
 @dataclass
@@ -51,6 +51,7 @@ def fork_spare(scratch: str, uid: int) -> Spare:
     """Fork the next check's child now, so the fork is paid between checks, not during one."""
     writes, reads = ("out", "err", "chan", "done"), ("in", "control")
     pipes = {name: os.pipe() for name in (*writes, *reads)}
+    set_environment(scratch)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         ends = {n: pipes[n][1] for n in writes} | {n: pipes[n][0] for n in reads}

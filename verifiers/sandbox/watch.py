@@ -93,7 +93,8 @@ def run_check(
     bufs = {name: bytearray() for name in ("out", "err", "chan")}
     caps = {"out": limits.output_bytes, "err": limits.output_bytes, "chan": CHANNEL_CAP}
     pid = spare.pid
-    ended, exit_code, done_cpu = _pump(spare, bufs, caps, start + limits.wall_s)
+    ended, done_code, done_cpu = _pump(spare, bufs, caps, start + limits.wall_s)
+    exit_code: int | None = done_code
     sig = None
     if ended == "done":
         cpu = done_cpu

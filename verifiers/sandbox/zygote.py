@@ -1,11 +1,9 @@
 """The zygote: a warm, single-threaded Python that forks one isolated child per check.
 
-Started by exec (never forked from its caller) with a scrubbed environment. It sets up its
-isolation once: new network, IPC, UTS, mount and PID namespaces (a user namespace too when not
-root), every mount read-only, private tmpfs over /tmp and the home folders, and a /proc of its
-own. It then lives as PID 1 of that PID namespace, so a check pays only for a fork, and one
-`kill(-1)` after each check removes whatever the check left behind. Requests and replies are
-pickles on stdin/stdout; only the trusted parent talks to it.
+Started by exec (never forked from its caller) with a scrubbed environment. It enters its
+isolation once (`namespaces.Isolation`) and then lives as PID 1 of its own PID namespace, so a
+check pays only for a fork, and whatever a check leaves behind dies after it. Requests and
+replies are pickles on stdin/stdout; only the trusted parent talks to it.
 """
 
 from __future__ import annotations
@@ -13,96 +11,25 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-import random
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
 from assay.verifiers.sandbox import linux
+from assay.verifiers.sandbox.namespaces import Isolation
 from assay.verifiers.sandbox.protocol import read_message, write_message
 from assay.verifiers.sandbox.spare import Spare, SpareLost, fork_spare
 from assay.verifiers.sandbox.watch import Reaper, run_check
 
-PRIVATE = ("/tmp", "/root", "/home", "/dev/shm", "/var/tmp", "/run")
 
+class Zygote(Isolation):
+    """Serves checks one at a time, each in a child forked ahead of it (a spare)."""
 
-class Zygote:
     def __init__(self) -> None:
-        self.missing: list[str] = []
-        self.layers: list[str] = []
-        self.uid = os.geteuid()
-        self.pidns = False
+        super().__init__()
         self.spare: Spare | None = None  # the next check's child, forked ahead of time
-
-    @property
-    def level(self) -> str:
-        """The isolation level every Execution records, e.g. `ns(net,mount,pid)+uid+rlimits`."""
-        head = f"ns({','.join(self.layers)})+" if self.layers else ""
-        own_uid = self.uid not in (0, os.geteuid())
-        return head + ("uid+" if own_uid else "") + "rlimits"
-
-    def isolate(self) -> None:
-        """Enter the namespaces once for the zygote's lifetime; record what worked."""
-        root = os.geteuid() == 0
-        flags = linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
-        try:
-            if root:
-                linux.unshare(flags)
-            else:
-                uid, gid = os.geteuid(), os.getegid()
-                linux.unshare(flags | linux.CLONE_NEWUSER)
-                linux.write_file("/proc/self/setgroups", "deny")
-                linux.write_file("/proc/self/uid_map", f"0 {uid} 1")
-                linux.write_file("/proc/self/gid_map", f"0 {gid} 1")
-                self.uid = 0  # the one mapped uid; checks keep it but lose every capability
-                self.layers.append("user")
-        except OSError as exc:
-            self.missing.append(f"namespaces ({exc.strerror}): network, mounts and /tmp shared")
-            return
-        self.layers += ["net", "ipc", "uts", "mount"]
-        linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-        linux.make_read_only()
-        self._private_folders()
-        if root:
-            # A uid of its own per zygote: owns nothing on the host, and its process limit is
-            # not shared with other sandboxes.
-            self.uid = random.SystemRandom().randrange(200_000, 400_000)
-        try:
-            linux.unshare(linux.CLONE_NEWPID)
-            self.pidns = True
-            self.layers.append("pid")
-        except OSError as exc:
-            self.missing.append(f"pid namespace ({exc.strerror}): checks can see host processes")
-
-    def _private_folders(self) -> None:
-        keep = {p: os.open(p, os.O_PATH) for p in _needed_paths()}
-        for point in PRIVATE:
-            if not os.path.isdir(point):
-                continue
-            try:
-                linux.mount(
-                    "tmpfs", point, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "mode=0755,size=256m"
-                )
-            except OSError as exc:
-                self.missing.append(f"private {point} ({exc.strerror})")
-                continue
-            for path, fd in keep.items():
-                if path.startswith(point.rstrip("/") + "/"):
-                    linux.bind_read_only(f"/proc/self/fd/{fd}", path)
-        for fd in keep.values():
-            os.close(fd)
-
-    def become_init(self) -> None:
-        """Fork into the new PID namespace as its PID 1; the outer process only waits."""
-        child = os.fork()
-        if child:
-            _, status = os.waitpid(child, 0)
-            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
-        linux.set_parent_death_signal()
-        linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | 8)  # 8: noexec
 
     def serve(self, warm: list[str]) -> None:
         # The protocol moves off fds 0 and 1, so a stray print (from a warmed module) cannot
@@ -146,7 +73,8 @@ class Zygote:
         return self.spare.pid
 
     def _fork_spare(self) -> Spare:
-        scratch = tempfile.mkdtemp(prefix="check-", dir="/tmp")
+        scratch = f"/tmp/check-{os.urandom(6).hex()}"
+        os.mkdir(scratch, 0o700)
         os.chown(scratch, self.uid, self.uid)
         return fork_spare(scratch, self.uid)
 
@@ -163,53 +91,49 @@ class Zygote:
         spare, self.spare = self.spare or self._fork_spare(), None
         return spare
 
+    def _write_files(self, scratch: str, files: dict[str, bytes]) -> None:
+        """Put a command's input files in its scratch dir, owned by the check's uid."""
+        if not files:
+            return
+        for name, data in files.items():
+            path = os.path.join(scratch, name)
+            if os.path.relpath(path, scratch).startswith(".."):
+                raise ValueError(f"file name {name!r} leaves the scratch dir")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(data)
+            if data.startswith((b"\x7fELF", b"#!")):  # a built binary or a script: runnable
+                os.chmod(path, 0o755)
+        for base, dirs, names in os.walk(scratch):
+            for name in [*dirs, *names, ""]:
+                os.chown(os.path.join(base, name), self.uid, self.uid)
+
     def _check_with(
         self, spare: Spare, req: dict[str, Any], reaper: Reaper
     ) -> tuple[dict[str, Any], Callable[[], None]]:
         scratch = spare.scratch
         try:
-            for name, data in req.get("files", {}).items():
-                path = os.path.join(scratch, name)
-                if os.path.relpath(path, scratch).startswith(".."):
-                    raise ValueError(f"file name {name!r} leaves the scratch dir")
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "wb") as handle:
-                    handle.write(data)
-                if data.startswith((b"\x7fELF", b"#!")):  # a built binary or a script: runnable
-                    os.chmod(path, 0o755)
-            for base, dirs, files in os.walk(scratch):
-                for name in [*dirs, *files, ""]:
-                    os.chown(os.path.join(base, name), self.uid, self.uid)
+            self._write_files(scratch, req.get("files", {}))
             reply, owed = run_check(req, spare, reaper, lambda: self._fork_ahead(reaper))
             reply["files"] = _collect(scratch, req.get("collect", ()), req["limits"].output_bytes)
         except BaseException:
             spare.discard()
-            shutil.rmtree(scratch, ignore_errors=True)
+            _remove(scratch)
             raise
 
         def cleanup() -> None:
             owed()
-            shutil.rmtree(scratch, ignore_errors=True)
+            _remove(scratch)
 
         return reply, cleanup
 
 
-def _needed_paths() -> list[str]:
-    """Folders checks need even where the home and temp folders are hidden: the interpreter,
-    the environment and this package (a checkout or venv may live under /root or /tmp)."""
-    import assay.verifiers
-
-    # The package's own folder (a checkout maps `assay.verifiers` to <checkout>/verifiers; an
-    # installed wheel to site-packages/assay/verifiers): its parent holds every room.
-    package_root = os.path.dirname(os.path.dirname(os.path.abspath(assay.verifiers.__file__)))
-    paths = {sys.base_prefix, sys.prefix, package_root, *(p for p in sys.path if p)}
-    real = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)}, key=len)
-    real = [p for p in real if p not in PRIVATE and p != "/"]  # never un-hide a whole folder
-    kept: list[str] = []
-    for path in real:  # drop paths inside a path already kept
-        if not any(path == k or path.startswith(k + "/") for k in kept):
-            kept.append(path)
-    return kept
+def _remove(scratch: str) -> None:
+    """Remove a check's scratch dir; most Python checks leave it empty."""
+    try:
+        os.rmdir(scratch)
+    except OSError:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _collect(scratch: str, names: Any, cap: int) -> dict[str, bytes]:
@@ -235,7 +159,7 @@ def main() -> None:
     linux.set_parent_death_signal()
     linux.set_child_subreaper()
     zygote = Zygote()
-    zygote.isolate()
+    zygote.enter()
     if zygote.pidns:
         zygote.become_init()
     zygote.serve([m for m in sys.argv[1:] if m])
