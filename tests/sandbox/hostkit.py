@@ -6,35 +6,12 @@ import os
 import secrets
 from pathlib import Path
 
+from assay.flows.stop import descendants
 from assay.verifiers.sandbox import Limits, ZygoteSandbox
 
 HERE = Path(__file__).parent
 SECRET = "assay-secret-" + secrets.token_hex(8)
 QUICK = Limits(wall_s=5, cpu_s=3, memory_mb=512, nproc=16, output_bytes=4096)
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            out.append(int(entry))
-    return out
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` on the host."""
-    found, todo = [], [pid]
-    while todo:
-        kids = _children(todo.pop())
-        found += kids
-        todo += kids
-    return found
 
 
 def inner_pid(pid: int) -> int:
