@@ -13,14 +13,13 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from assay.flows.config_domains import (
-    PROOF_LIMITS,
     ProofsConfig,
     TranslationFlowConfig,
     VerilogConfig,
 )
 from assay.flows.config_sections import (
-    FORMATS_OF,
-    Domain,
+    ENGINE_ONLY,
+    EngineConfig,
     GeneratorConfig,
     RayConfig,
     RepairConfig,
@@ -30,7 +29,9 @@ from assay.flows.config_sections import (
     TesterConfig,
     VerifyConfig,
     _Strict,
+    formats_of,
 )
+from assay.flows.domains import DOMAINS, get
 from assay.schemas.records import content_id
 
 __all__ = ["ConfigError", "RoleSampling", "RunConfig", "TaskSource", "dump_config", "load_config"]
@@ -44,7 +45,7 @@ class RunConfig(_Strict):
     """One pipeline run. `id` hashes only what changes the data, so reruns share it."""
 
     name: str = "assay-run"
-    domain: Domain = "code"
+    domain: str = "code"  # a registered domain (see `assay.flows.domains`)
     dataset: Path = Path("data/dataset")
     tasks: list[TaskSource] = Field(default_factory=lambda: [TaskSource(seed="code")], min_length=1)
     generator: GeneratorConfig = Field(default_factory=GeneratorConfig)
@@ -57,6 +58,7 @@ class RunConfig(_Strict):
     proofs: ProofsConfig = Field(default_factory=ProofsConfig)
     translation: TranslationFlowConfig = Field(default_factory=TranslationFlowConfig)
     ray: RayConfig = Field(default_factory=RayConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
 
     @model_validator(mode="before")
     @classmethod
@@ -68,44 +70,52 @@ class RunConfig(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _proof_limits(cls, data: Any) -> Any:
-        """The proofs domain's default check limits fit coqc (an unset field only)."""
-        if not isinstance(data, dict) or data.get("domain") != "proofs":
+    def _domain_limits(cls, data: Any) -> Any:
+        """A domain's default check limits (e.g. coqc's) fill the limits left unset."""
+        if not isinstance(data, dict) or data.get("domain") not in DOMAINS:
             return data
+        defaults = get(data["domain"]).limits
         verify = data.get("verify") or {}
-        if not isinstance(verify, dict):
+        if not defaults or not isinstance(verify, dict):
             return data
         limits = verify.get("limits") or {}
         if isinstance(limits, dict):
-            verify = {**verify, "limits": {**PROOF_LIMITS, **limits}}
+            verify = {**verify, "limits": {**defaults, **limits}}
         return {**data, "verify": verify}
 
     @model_validator(mode="after")
     def _sources_fit_domain(self) -> RunConfig:
+        if self.domain not in DOMAINS:
+            raise ValueError(
+                f"domain: no domain named {self.domain!r}; use one of {sorted(DOMAINS)}"
+            )
         for i, source in enumerate(self.tasks):
             if source.seed is not None and source.seed != self.domain:
                 raise ValueError(
                     f"tasks.{i}: seed set {source.seed!r} does not fit domain {self.domain!r}"
                 )
-            if source.file is not None and source.format not in FORMATS_OF[self.domain]:
+            if source.file is not None and source.format not in formats_of(self.domain):
                 raise ValueError(
                     f"tasks.{i}: format {source.format!r} does not fit domain {self.domain!r}; "
-                    f"use one of {sorted(FORMATS_OF[self.domain])}"
+                    f"use one of {sorted(formats_of(self.domain))}"
                 )
         return self
 
     @property
     def id(self) -> str:
-        data = self.model_dump(mode="json", exclude={"name", "dataset", "ray"})
+        data = self.model_dump(
+            mode="json",
+            exclude={"name": True, "dataset": True, "ray": True, "engine": True,
+                     "generator": ENGINE_ONLY},
+        )  # fmt: skip
         data["verify"].pop("pool", None)
-        if self.domain == "verilog":
-            data["verilog"] = self.verilog.hashed()
-        else:
-            data.pop("verilog")  # so adding the section left every code run's id unchanged
-        if self.domain != "proofs":
-            data.pop("proofs")
-        if self.domain != "translation":
-            data.pop("translation")
+        for domain in DOMAINS.values():  # a domain's section counts only for its own runs
+            if domain.section is None:
+                continue
+            if domain.name != self.domain:
+                data.pop(domain.section)
+            elif hasattr(section := getattr(self, domain.section), "hashed"):
+                data[domain.section] = section.hashed()
         return content_id("run-config", data)
 
 

@@ -105,6 +105,3 @@ class TranslationFlowConfig(_Strict):
 
     rounds: int = Field(default=2, ge=1, le=10)  # tester + translator rounds, the first included
     target: Literal["openmp"] = "openmp"  # CUDA needs a GPU worker the flow does not start
-
-
-PROOF_LIMITS = {"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048}  # coqc needs ~1 GiB to start

@@ -13,13 +13,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Domain = Literal["code", "verilog", "proofs", "translation"]
-FORMATS_OF: dict[str, frozenset[str]] = {  # task file formats each domain can read
-    "code": frozenset({"assay", "humaneval", "mbpp"}),
-    "verilog": frozenset({"assay", "verilogeval"}),
-    "proofs": frozenset({"assay", "minif2f-coq", "minif2f-lean"}),
-    "translation": frozenset({"assay", "pareval"}),
-}
+def formats_of(domain: str) -> frozenset[str]:
+    """Task file formats `domain` reads: its registered importers', plus assay task files."""
+    from assay.flows.domains import get
+
+    return get(domain).formats | {"assay"}
 
 
 class TaskSource(_Strict):
@@ -27,9 +25,7 @@ class TaskSource(_Strict):
 
     seed: str | None = None  # bundled seed set by domain, e.g. "code"
     file: Path | None = None
-    format: Literal[
-        "humaneval", "mbpp", "verilogeval", "minif2f-coq", "minif2f-lean", "pareval", "assay"
-    ] = "assay"
+    format: str = "assay"  # or one of the run's domain's formats (see `assay.flows.domains`)
     limit: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
@@ -45,6 +41,24 @@ class GeneratorConfig(_Strict):
     options: dict[str, Any] = Field(default_factory=dict)  # backend-specific (base_url, n_ctx, ...)
     num_cpus: float = Field(default=1, ge=0)
     num_gpus: float = Field(default=0, ge=0)
+    # How the engine uses the model; none of these changes the data, so none is in the run id.
+    replicas: int = Field(default=1, ge=1)  # generator actors, each with the resources above
+    resources: dict[str, float] = Field(default_factory=dict)  # Ray custom resources per replica
+    batch_size: int | None = Field(default=None, ge=1)  # prompts per call; None: the backend's
+    max_in_flight: int = Field(default=2, ge=1)  # calls outstanding per replica
+
+    @model_validator(mode="after")
+    def _resources(self) -> GeneratorConfig:
+        for name, amount in self.resources.items():
+            if amount <= 0 or name in ("CPU", "GPU", "memory"):
+                raise ValueError(
+                    f"resources.{name}: give custom resources with an amount > 0 "
+                    "(CPUs and GPUs go in num_cpus and num_gpus)"
+                )
+        return self
+
+
+ENGINE_ONLY = {"replicas", "resources", "batch_size", "max_in_flight"}  # generator, not hashed
 
 
 class RoleSampling(_Strict):
@@ -79,6 +93,14 @@ class VerifyConfig(_Strict):
 class SelectConfig(_Strict):
     strategy: Literal["codet", "majority", "b4", "all"] = "codet"
     keep: int = Field(default=1, ge=1)  # samples kept per task
+
+
+class EngineConfig(_Strict):
+    """How many tasks the round engine keeps open at once, and how checks are chunked. Not in
+    the run id: they change how fast a run goes, never what it commits."""
+
+    window: int | None = Field(default=None, ge=1)  # None: enough to fill every batch twice
+    check_chunk: int = Field(default=16, ge=1)  # most items sent to a verifier worker per call
 
 
 class RayConfig(_Strict):

@@ -68,7 +68,7 @@ def serve_schedule(config: RunConfig, cron: str, name: str) -> None:
     prefect_defaults()
     from assay.flows.runner import flow_for
 
-    run_flow, _ = flow_for(config)
+    run_flow = flow_for(config)
     run_flow.serve(
         name=name,
         cron=cron,

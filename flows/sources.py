@@ -58,12 +58,9 @@ def _load_source(source: TaskSource, domain: str) -> list[Task]:
     assert source.file is not None
     if source.format == "assay":
         return load_assay_file(source.file, domain)
-    from assay.flows import importers
+    from assay.flows.domains import get
 
-    try:
-        return importers.load(source.file, source.format)
-    except importers.ImportFormatError as exc:
-        raise TaskFileError(str(exc)) from None
+    return get(domain).flow().load(source.file, source.format)  # raises TaskFileError
 
 
 def load_tasks(config: RunConfig) -> list[Task]:

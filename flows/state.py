@@ -12,13 +12,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from assay.flows.code_pool import Matrix, TestPool, build_pool
 from assay.flows.config import RunConfig, dump_config
+from assay.flows.domains.code.pool import Matrix, TestPool, build_pool
 from assay.flows.sources import load_tasks
 from assay.schemas.query import query
 from assay.schemas.records import Candidate, Role, Run, Sample, Status, Task, Verdict
 from assay.schemas.rows import from_row
 from assay.schemas.store import Store
+from assay.schemas.writer import Writer
 from assay.verifiers.sandbox import Limits
 
 
@@ -46,6 +47,7 @@ class RunState:
     _verdicts: dict[str, list[Verdict]] = field(default_factory=dict)
     _samples: dict[str, list[Sample]] = field(default_factory=dict)
     _worked: bool = False
+    _writer: Writer | None = None
 
     @property
     def run_id(self) -> str:
@@ -90,21 +92,31 @@ class RunState:
     def key(self, stage: str, task: Task, round_: int) -> str:
         return f"{stage}/{self.run_id}/{task.id}/{round_}"
 
-    def done(self, stage: str, task: Task, round_: int) -> bool:
-        return self.store.has(self.key(stage, task, round_))
+    @property
+    def writer(self) -> Writer:
+        """Commits of stages go through one writer thread (`schemas.writer`), so the engine's
+        loop goes on while they are written; `flush` waits for them."""
+        if self._writer is None:
+            self._writer = Writer(self.store)
+        return self._writer
 
-    def all_done(self) -> bool:
-        last = self.config.repair.rounds
-        return all(self.done("verify", t, last) for t in self.tasks)
+    def flush(self) -> None:
+        """Every stage commit handed over so far is published (or its error raised)."""
+        if self._writer is not None:
+            self._writer.flush()
+
+    def done(self, stage: str, task: Task, round_: int) -> bool:
+        return self.writer.has(self.key(stage, task, round_))
 
     def task(self, task_id: str) -> Task:
         return next(t for t in self.tasks if t.id == task_id)
 
     def commit(self, stage: str, task: Task, round_: int, tables: dict[str, list[Any]]) -> None:
-        """Commit one task's output of one stage, atomically, and remember it."""
+        """Commit one task's output of one stage, atomically, and remember it. The records are
+        checked here; the files are written behind the caller (see `writer`)."""
         verdicts = [replace(v, task_id=task.id) for v in tables.get("verdicts", [])]
         tables = {**tables, "verdicts": verdicts} if "verdicts" in tables else tables
-        if self.store.commit(self.key(stage, task, round_), tables, run_id=self.run_id):
+        if self.writer.submit(self.key(stage, task, round_), tables, self.run_id):
             self._candidates.setdefault(task.id, []).extend(tables.get("candidates", []))
             self._verdicts.setdefault(task.id, []).extend(verdicts)
             self._samples.setdefault(task.id, []).extend(tables.get("samples", []))
@@ -132,7 +144,7 @@ class RunState:
 
     def failing(self, task: Task, limit: int) -> list[tuple[Candidate, Verdict]]:
         """The failing solutions to repair next, most promising first."""
-        from assay.flows.code_stages import failing_for_repair
+        from assay.flows.domains.code.stages import failing_for_repair
 
         return failing_for_repair(self.matrix(task), limit)
 
@@ -157,7 +169,11 @@ class RunState:
         )
 
     def finish(self, state: str = "completed") -> dict[str, Any]:
-        """Record the run's end (if this invocation did work) and return its summary counts."""
+        """Record the run's end (if this invocation did work) and return its summary counts.
+        Stage commits still being written are published first."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
         solutions = [c for t in self.tasks for c in self.solutions(t)]
         verdicts = [v for t in self.tasks for v in self._verdicts.get(t.id, [])]
         solved = [t for t in self.tasks if self.samples(t)]

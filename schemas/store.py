@@ -23,8 +23,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from assay.schemas.rows import TABLE_OF, Record, to_row
 from assay.schemas.tables import SCHEMA_VERSION, schema_for, to_arrow
@@ -44,6 +46,15 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A commit checked and converted to Arrow, ready to write."""
+
+    key: str
+    tables: dict[str, Any]  # table name -> pyarrow.Table
+    manifest: dict[str, Any]
 
 
 class Store:
@@ -76,6 +87,12 @@ class Store:
         Records are checked and converted before anything touches the disk, so a bad verdict
         status or a record in the wrong table raises and leaves no trace.
         """
+        return self.write(self.prepare(key, tables, run_id=run_id))
+
+    def prepare(
+        self, key: str, tables: Mapping[str, Sequence[Record]], *, run_id: str = ""
+    ) -> Prepared:
+        """Check and convert a commit's records (raising on a bad one), touching no file."""
         if not key:
             raise ValueError("a commit key must be a non-empty string naming the stage and item")
         now = datetime.now(UTC)
@@ -83,8 +100,6 @@ class Store:
             name: to_arrow(name, self._rows(name, recs, run_id, now))
             for name, recs in tables.items()
         }
-        if self.has(key):
-            return False
         manifest = {
             "key": key,
             "schema_version": SCHEMA_VERSION,
@@ -92,16 +107,23 @@ class Store:
             "run_id": run_id,
             "tables": {name: t.num_rows for name, t in arrow.items()},
         }
+        return Prepared(key, arrow, manifest)
+
+    def write(self, prepared: Prepared) -> bool:
+        """Publish a prepared commit: staged, fsynced, renamed into place; False if its key is
+        already published."""
+        if self.has(prepared.key):
+            return False
         with self._stage() as data:
             import pyarrow.parquet as pq
 
-            for name, table in arrow.items():
+            for name, table in prepared.tables.items():
                 pq.write_table(table, data / f"{name}.parquet", compression="zstd")
-            (data / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+            (data / MANIFEST).write_text(json.dumps(prepared.manifest, indent=1, sort_keys=True))
             for path in data.iterdir():
                 _fsync(path)
             _fsync(data)
-            return self._publish(data, self.commits / key_dir(key))
+            return self._publish(data, self.commits / key_dir(prepared.key))
 
     @staticmethod
     def _rows(name: str, records: Sequence[Record], run_id: str, now: datetime) -> list[dict]:

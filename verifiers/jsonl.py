@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from assay.schemas.jsonl import read_jsonl, validate_line
 from assay.schemas.records import Verdict
 from assay.verifiers.registry import Verifier
-from assay.verifiers.sandbox import Limits, SandboxError, ZygoteSandbox, open_sandbox
+from assay.verifiers.sandbox import Limits, ZygoteSandbox, open_sandbox
 
 PROGRESS_FROM = 50  # inputs; shorter files run quietly
 
@@ -99,14 +99,14 @@ class _Boxes:
 def run_checks(
     verifier: Verifier, items: list[BaseModel], limits: Limits, jobs: int
 ) -> Iterator[Verdict]:
-    """Verdicts in input order; sandbox failures are retried once on a fresh sandbox."""
+    """Verdicts in input order; sandbox failures are retried once on a fresh sandbox, and an
+    item that breaks that one too gets an `error` verdict."""
+    from assay.verifiers.batch import check_batch
+
     boxes = _Boxes()
 
     def one(item: BaseModel) -> Verdict:
-        try:
-            return verifier.check(item, boxes.get(), limits)
-        except SandboxError:
-            return verifier.check(item, boxes.get(fresh=True), limits)
+        return check_batch(verifier, [item], lambda fresh: boxes.get(fresh=fresh), limits)[0]
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -12,7 +12,7 @@ from typing import Any
 import ray
 
 from assay.schemas.records import Verdict
-from assay.verifiers.sandbox import Limits, SandboxError
+from assay.verifiers.sandbox import Limits
 from assay.workers.api import Completion, Generator, Request
 
 
@@ -70,20 +70,21 @@ class VerifierActor:
         """Verdicts in item order; items are dicts or the verifier's `Item` models.
 
         A broken sandbox (an infrastructure failure) is replaced and the check retried once;
-        a second failure raises, for the caller to retry elsewhere.
+        an item that breaks a fresh sandbox too gets an `error` verdict (`verifiers.batch`).
         """
         from assay.verifiers import registry
+        from assay.verifiers.batch import check_batch
 
         checker = registry.configured(verifier, options)
-        verdicts = []
-        for raw in items:
-            item = raw if isinstance(raw, checker.Item) else checker.Item.model_validate(raw)
-            try:
-                verdicts.append(checker.check(item, self.sandbox, limits))
-            except SandboxError:
-                self._fresh()
-                verdicts.append(checker.check(item, self.sandbox, limits))
-        return verdicts
+        models = [
+            i if isinstance(i, checker.Item) else checker.Item.model_validate(i) for i in items
+        ]
+        return check_batch(checker, models, self._box, limits)
+
+    def _box(self, fresh: bool) -> Any:
+        if fresh:
+            self._fresh()
+        return self.sandbox
 
     def isolation(self) -> str:
         return self.sandbox.isolation

@@ -92,7 +92,7 @@ def generator_actor(spec: GeneratorSpec) -> Any:
     if name not in held:
         generator = spec.build()  # cheap: options only; validates them before anything starts
         gpus = max(spec.num_gpus, float(getattr(generator, "num_gpus", 0)))
-        held[name] = GeneratorActor.options(
+        held[name] = GeneratorActor.options(  # type: ignore[attr-defined]
             name=name, get_if_exists=True, num_cpus=spec.num_cpus, num_gpus=gpus
         ).remote(generator)
     return held[name]
@@ -128,13 +128,14 @@ def verifier_pool(size: int) -> list[Any]:
         free = ray.available_resources().get("CPU", 0.0)
         share = math.floor(min(1.0, free / len(missing)) * 100) / 100
         for name in missing:
-            handles[name] = VerifierActor.options(
+            handles[name] = VerifierActor.options(  # type: ignore[attr-defined]
                 name=name, get_if_exists=True, num_cpus=share, max_restarts=1, max_task_retries=1
             ).remote()
     return [handles[n] for n in names]
 
 
-def _validated(verifier: Any, items: list[Any]) -> list[BaseModel]:
+def validated(verifier: Any, items: list[Any]) -> list[BaseModel]:
+    """Items as the verifier's `Item` models; the first invalid one raises naming its index."""
     out = []
     for index, item in enumerate(items):
         if isinstance(item, verifier.Item):
@@ -163,7 +164,7 @@ def run_checks(
     from assay.verifiers import registry
 
     verifier = registry.configured(verifier_name, options)
-    models = _validated(verifier, items)
+    models = validated(verifier, items)
     if not models:
         return []
     if not ray.is_initialized():

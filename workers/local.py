@@ -21,6 +21,7 @@ class LocalGenerator:
 
     name = "local"
     num_gpus = 0
+    batch_size = 8  # llama.cpp samples one prompt at a time; small calls commit sooner
 
     def __init__(
         self,

@@ -76,6 +76,11 @@ class OpenAIGenerator:
     def model(self) -> str:
         return self._model
 
+    @property
+    def batch_size(self) -> int:
+        """Prompts per call: enough that `concurrency` requests stay in flight across tasks."""
+        return 8 * self.concurrency
+
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_client": None, "_loop": None}  # rebuilt by setup()
 

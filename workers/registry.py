@@ -19,6 +19,7 @@ BUILTINS = (
     "assay.workers.local",
     "assay.workers.openai_client",
     "assay.workers.vllm_engine",
+    "assay.workers.replay",
 )
 
 

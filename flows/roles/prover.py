@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assay.flows.proof_extract import coq_proof, coq_statement, lean_proof
+from assay.flows.domains.proofs.extract import coq_proof, coq_statement, lean_proof
 from assay.flows.roles import RoleSpec, register
 from assay.schemas.records import Status, Task, Verdict
 from assay.workers.api import Request, Sampling

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from assay.flows.domains.verilog.extract import extract_rtl, extract_spec
 from assay.flows.roles import RoleSpec, register
-from assay.flows.verilog_extract import extract_rtl, extract_spec
 from assay.schemas.records import Status, Task, Verdict
 from assay.verifiers.verilog import Port, PortError, parse_ports
 from assay.workers.api import Request, Sampling

@@ -1,15 +1,13 @@
 """Planted model answers for the proofs flow's default-tier tests (as verifier tests plant
-candidates): a `ProofCompute` whose `generate` returns fixed completions per statement and
-request kind, while every check is the real one (coqc in the sandbox)."""
+candidates): a generator that returns fixed completions per statement and request kind, while
+every check is the real one (coqc in the sandbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from assay.flows.config import RunConfig, load_config
-from assay.flows.proof_flow import ProofCompute
-from assay.schemas.records import Role, Task
+from assay.schemas.records import Task
 from assay.workers.api import Completion, Request
 
 ADD_OK = "intros n. lia."
@@ -54,25 +52,29 @@ LEAN_LINE = {
 }
 
 
-class PlantedCompute(ProofCompute):
-    """Planted completions in place of a model; checks are the real ones (in-process)."""
+class PlantedGenerator:
+    """Planted completions in place of a model, looked up by the statement a request's key
+    names; `tasks` is the run's task list, which grows as conjectures pass their filter."""
+
+    name = "planted"
+    model = "planted"
 
     def __init__(self, tasks: list[Task] | None = None) -> None:
-        super().__init__(generator=None, pool=2)
         self.tasks = tasks if tasks is not None else []
         self.prompts: list[str] = []
 
-    def generate(
-        self, groups: dict[str, list[tuple[Role, Request]]]
-    ) -> Iterator[tuple[str, list[Completion]]]:
+    def setup(self) -> None:
+        return None
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
         names = {t.id: t.entry_point for t in self.tasks}
-        for task_id, pairs in groups.items():
-            out = []
-            for _, request in pairs:
-                self.prompts.append(request.messages[-1]["content"])
-                texts = PLANTED[(names[task_id], request.key.split(":")[1])]
-                out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
-            yield task_id, out
+        out = []
+        for request in requests:
+            self.prompts.append(request.messages[-1]["content"])
+            task_id, kind = request.key.split(":")[:2]
+            texts = PLANTED[(names[task_id], kind)]
+            out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
+        return out
 
 
 def config(dataset: Path, conjecture: bool = True) -> RunConfig:

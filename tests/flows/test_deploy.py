@@ -40,6 +40,7 @@ def ray_head() -> Iterator[str]:
 
     port = _free_port()
     ray.init(
+        address="local",
         num_cpus=2,
         include_dashboard=True,
         dashboard_host="127.0.0.1",

@@ -44,7 +44,7 @@ verify: {{limits: {{wall_s: 5, cpu_s: 5, memory_mb: 512}}, pool: 1}}
 def ray_address() -> Iterator[str]:
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         yield ray.get_runtime_context().gcs_address
     finally:

@@ -16,16 +16,19 @@ from proof_cases import (
     LEAN_LINE,
     LEFT_CONJ,
     TRIPLE_CONJ,
-    PlantedCompute,
+    PlantedGenerator,
     config,
 )
 from small_model_run import rerun_small_model, run_small_model
 
-from assay.flows import proof_flow as pf
 from assay.flows.config import load_config
+from assay.flows.domains.proofs import flow
+from assay.flows.domains.proofs.state import ProofState
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
-from assay.flows.proof_state import ProofState
 from assay.schemas.query import query
+from assay.workers.api import Completion, Request
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["which", "coqc"], capture_output=True).returncode != 0,
@@ -37,20 +40,25 @@ def _sql(dataset: Path, sql: str) -> list[dict]:
     return query(dataset, sql).to_pylist()
 
 
-def _run(dataset: Path, conjecture: bool = True) -> tuple[ProofState, PlantedCompute]:
+def _drive(state: ProofState) -> PlantedGenerator:
+    """Every pending seed's program through the engine, in this process, with the run's own
+    verifier (`flow.verifier`) and two sandboxed check workers."""
+    planted = PlantedGenerator(state.tasks)
+    name, options = flow.verifier(state.config)
+    with Compute.local(planted, name, state.limits, options, jobs=2) as compute:
+        run_programs(state, flow, compute, Progress(quiet=True))
+    return planted
+
+
+def _run(dataset: Path, conjecture: bool = True) -> tuple[ProofState, PlantedGenerator]:
     state = ProofState.open(config(dataset, conjecture))
-    compute = PlantedCompute(state.tasks)
-    try:
-        pf.run_stages(state, compute, Progress(quiet=True), plain=True)
-    finally:
-        compute.close()
-    return state, compute
+    return state, _drive(state)
 
 
 def test_stages_prove_repair_conjecture_and_commit(tmp_path: Path) -> None:
     dataset = tmp_path / "ds"
     state, compute = _run(dataset)
-    assert state.all_done()
+    assert pending(state, flow) == []
 
     attempts = _sql(
         dataset,
@@ -126,8 +134,41 @@ def test_stages_prove_repair_conjecture_and_commit(tmp_path: Path) -> None:
     # A rerun asks the model nothing and commits nothing.
     commits = sorted(p.name for p in (dataset / "commits").iterdir())
     state, again = _run(dataset)
-    assert state.all_done() and again.prompts == []
+    assert again.prompts == [] and pending(state, flow) == []
     assert sorted(p.name for p in (dataset / "commits").iterdir()) == commits
+
+
+class KilledAtConjectureProofs(PlantedGenerator):
+    """Stands for a run killed once its seeds' conjectures are filtered: the first call asking
+    for proofs of a conjecture fails."""
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
+        sources = {t.id: t.source for t in self.tasks}
+        if any(sources[r.key.split(":")[0]].startswith("conjecture:") for r in requests):
+            raise RuntimeError("killed")
+        return super().generate(requests)
+
+
+def test_a_run_killed_in_its_conjecture_round_resumes_it(tmp_path: Path) -> None:
+    dataset = tmp_path / "ds"
+    state = ProofState.open(config(dataset))
+    name, options = flow.verifier(state.config)
+    killed = KilledAtConjectureProofs(state.tasks)
+    local = Compute.local(killed, name, state.limits, options, jobs=2)
+    with pytest.raises(RuntimeError, match="killed"), local as compute:
+        run_programs(state, flow, compute, Progress(quiet=True))
+    assert any(state.done("conj-filter", t, 0) for t in state.seeds)
+    assert [t for _, t in pending(state, flow)] == state.seeds  # no seed selected yet
+
+    state, _ = _run(dataset)
+    assert pending(state, flow) == []
+    samples = _sql(dataset, "SELECT strategy, response FROM samples ORDER BY score, strategy")
+    assert [(s["strategy"], s["response"]) for s in samples] == [
+        ("proof", DOUBLE_FIXED),
+        ("conjecture", "intros; lia."),
+        ("proof", ADD_OK),
+    ]
+    assert _sql(dataset, "SELECT count(*) AS n FROM conjectures") == [{"n": 5}]
 
 
 def test_lean_backend_without_a_toolchain_records_unsupported(tmp_path: Path) -> None:
@@ -141,10 +182,9 @@ def test_lean_backend_without_a_toolchain_records_unsupported(tmp_path: Path) ->
          "solver.n=2", "proofs.backend=lean"],
     )  # fmt: skip
     state = ProofState.open(cfg)
-    planted = PlantedCompute(state.tasks)
-    planted.verifier = pf.LeanCompute.verifier  # what proof_flow picks for backend lean
-    pf.run_stages(state, planted, Progress(quiet=True), plain=True)
-    assert state.all_done()
+    assert flow.verifier(cfg)[0] == "lean"  # what the proofs flow picks for backend lean
+    _drive(state)
+    assert pending(state, flow) == []
     rows = _sql(
         tmp_path / "ds",
         "SELECT role, proof, verifier, status, decided FROM proof_attempts ORDER BY round, proof",

@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from assay.flows import importers
-from assay.flows import proof_conjecture as pc
 from assay.flows.config import ConfigError, load_config
-from assay.flows.proof_extract import coq_proof, coq_statement, lean_proof
-from assay.flows.proof_import import ProofImportError, parse_lean
-from assay.flows.proof_stages import ProofTaskError, check_tasks
+from assay.flows.domains import get
+from assay.flows.domains.proofs import conjecture as pc
+from assay.flows.domains.proofs import flow
+from assay.flows.domains.proofs.extract import coq_proof, coq_statement, lean_proof
+from assay.flows.domains.proofs.importers import ProofImportError, parse_lean
+from assay.flows.domains.proofs.stages import ProofTaskError, check_tasks
 from assay.flows.roles import get_role
+from assay.flows.runner import flow_for
 from assay.flows.seeds import load_seed_tasks
-from assay.flows.sources import load_tasks
+from assay.flows.sources import TaskFileError, load_tasks
 from assay.schemas.records import Status, Task, Verdict
 from assay.verifiers.coq import screen, theorem_name
 from assay.workers.api import Sampling
@@ -132,6 +134,19 @@ def test_backend_must_fit_the_statements() -> None:
     check_tasks([TASK], "coq")
     with pytest.raises(ProofTaskError, match="add_zero_right"):
         check_tasks([TASK], "lean")
+    flow.check_tasks([TASK], load_config(None, ["domain=proofs"]))
+    with pytest.raises(TaskFileError, match="add_zero_right"):
+        flow.check_tasks([TASK], load_config(None, ["domain=proofs", "proofs.backend=lean"]))
+
+
+def test_the_registry_runs_the_proofs_flow_with_the_backend_as_verifier() -> None:
+    cfg = load_config(None, ["domain=proofs"])
+    assert get(cfg.domain).flow() is flow and flow_for(cfg).name == "assay-proofs"
+    assert flow.verifier(cfg) == ("coq", None)
+    lean = load_config(None, ["domain=proofs", "proofs.backend=lean"])
+    assert flow.verifier(lean) == ("lean", lean.proofs.lean.options())
+    with pytest.raises(TaskFileError, match="unknown proof format"):
+        flow.load(Path("."), "minif2f-isabelle")
 
 
 def test_seed_statements_are_coq_with_reference_proofs() -> None:
@@ -159,17 +174,17 @@ def test_minif2f_importers_read_the_benchmarks() -> None:
     rocq, lean = BENCH / "minif2f-rocq", BENCH / "minif2f-lean4" / "MiniF2F"
     if not rocq.is_dir() or not lean.is_dir():
         pytest.skip(f"miniF2F benchmarks not found under {BENCH}")
-    coq = importers.load(rocq / "valid", "minif2f-coq")
+    coq = flow.load(rocq / "valid", "minif2f-coq")
     assert len(coq) == len(list((rocq / "valid").glob("*.v")))
     assert all(theorem_name(t.prompt) == t.name for t in coq)
     assert all(t.setup.startswith("From Coq Require Import Lia") for t in coq)
-    test = importers.load(lean / "Test", "minif2f-lean")
+    test = flow.load(lean / "Test", "minif2f-lean")
     assert len(test) == len(list((lean / "Test").glob("*.lean")))
     assert all(
         t.setup.startswith("import Mathlib") and t.prompt.startswith("theorem") for t in test
     )
-    with pytest.raises(importers.ImportFormatError, match="one split"):
-        importers.load(rocq, "minif2f-coq")
+    with pytest.raises(TaskFileError, match="one split"):
+        flow.load(rocq, "minif2f-coq")
     cfg = load_config(
         None,
         [

@@ -18,16 +18,20 @@ from translation_flow_cases import (
     GOOD_DRIVER,
     MISSING_REDUCTION,
     SECOND_DRIVER,
-    PlantedCompute,
+    PlantedGenerator,
 )
 
-from assay.flows import translation_flow as tf
-from assay.flows import translation_stages as ts
 from assay.flows.config import ConfigError, RunConfig, load_config
+from assay.flows.domains import get
+from assay.flows.domains.translation import flow as tf
+from assay.flows.domains.translation import stages as ts
+from assay.flows.domains.translation.state import TranslationState
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
 from assay.flows.roles import get_role
 from assay.flows.seeds import load_seed_tasks
-from assay.flows.translation_state import TranslationState
+from assay.flows.sources import TaskFileError
 from assay.schemas.query import query
 from assay.schemas.records import Task
 
@@ -50,9 +54,12 @@ def _config(dataset: Path, rounds: int = 2) -> RunConfig:
     )
 
 
-def _run(config: RunConfig, compute: PlantedCompute) -> TranslationState:
-    state = TranslationState.open(config)
-    tf.run_rounds(state, compute, Progress(quiet=True))
+def _run(config: RunConfig, planted: PlantedGenerator) -> TranslationState:
+    state = tf.open_state(config)
+    assert isinstance(state, TranslationState)
+    name, options = tf.verifier(config)
+    with Compute.local(planted, name, state.limits, options, jobs=1) as compute:
+        run_programs(state, tf, compute, Progress(quiet=True))
     return state
 
 
@@ -61,10 +68,12 @@ def _sql(dataset: Path, sql: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PlantedCompute, TranslationState]:
+def run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, PlantedGenerator, TranslationState]:
     dataset = tmp_path_factory.mktemp("translation") / "ds"
-    compute = PlantedCompute()
-    return dataset, compute, _run(_config(dataset), compute)
+    planted = PlantedGenerator()
+    return dataset, planted, _run(_config(dataset), planted)
 
 
 def test_tests_are_validated_on_the_source_and_degenerate_ones_rejected(run) -> None:
@@ -78,11 +87,11 @@ def test_tests_are_validated_on_the_source_and_degenerate_ones_rejected(run) -> 
     }
     reason = next(r["reason"] for r in rows if not r["accepted"])
     assert reason.startswith("degenerate") and "1 elements" in reason
-    assert state.all_done()
+    assert pending(state, tf) == []
 
 
 def test_correct_translation_is_kept_and_the_missing_reduction_is_not(run) -> None:
-    dataset, compute, _ = run
+    dataset, planted, _ = run
     rows = _sql(dataset, "SELECT * FROM translation_attempts ORDER BY round")
     assert [(r["round"], r["translation"].strip(), r["status"]) for r in rows] == [
         (0, MISSING_REDUCTION.strip(), "fail"),
@@ -91,10 +100,10 @@ def test_correct_translation_is_kept_and_the_missing_reduction_is_not(run) -> No
     assert rows[1]["parent_id"] == rows[0]["candidate_id"]  # a repair of the racy one
     assert rows[0]["tests_total"] == 2  # the trusted driver and the validated model driver
     # The repair prompt showed the racy code and where its results differed (threads > 1).
-    repair = next(p for p in compute.prompts if "This OpenMP translation is wrong" in p)
+    repair = next(p for p in planted.prompts if "This OpenMP translation is wrong" in p)
     assert MISSING_REDUCTION.strip() in repair and "threads:" in repair
     # The round-1 tester was shown the rejected driver and the verifier's reason.
-    tester = next(p for p in compute.prompts if "This earlier driver was rejected" in p)
+    tester = next(p for p in planted.prompts if "This earlier driver was rejected" in p)
     assert DEGENERATE_DRIVER.strip() in tester and "degenerate" in tester
 
     samples = _sql(dataset, "SELECT strategy, prompt, response, tests FROM samples")
@@ -132,9 +141,9 @@ def test_round_metrics_are_views(run) -> None:
 def test_a_rerun_commits_nothing(run) -> None:
     dataset, _, _ = run
     commits = sorted(p.name for p in (dataset / "commits").iterdir())
-    again = PlantedCompute()
+    again = PlantedGenerator()
     state = _run(_config(dataset), again)
-    assert state.all_done() and again.prompts == []
+    assert pending(state, tf) == [] and again.prompts == []
     assert sorted(p.name for p in (dataset / "commits").iterdir()) == commits
 
 
@@ -155,6 +164,8 @@ def test_config_and_roles() -> None:
     assert get_role("translation", "translator").extract(serial, task) is None
     with pytest.raises(ts.TranslationTaskError, match="serial source"):
         ts.check_tasks([Task("translation", "x", "t", "p")])
+    with pytest.raises(TaskFileError, match="serial source"):
+        tf.check_tasks([Task("translation", "x", "t", "p")], cfg)
 
 
 @pytest.mark.slow
@@ -181,16 +192,18 @@ def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
 
 
 def test_pareval_tasks_import_and_runner_dispatch(tmp_path: Path) -> None:
-    from assay.flows.importers import ImportFormatError, load
     from assay.flows.runner import flow_for
 
     root = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "pareval"
-    assert flow_for(load_config(None, ["domain=translation"]))[0] is tf.translation_flow
-    with pytest.raises(ImportFormatError, match="not ParEval"):
-        load(tmp_path, "pareval")
+    cfg = load_config(None, ["domain=translation"])
+    assert get(cfg.domain).flow() is tf and "pareval" in get(cfg.domain).formats
+    assert flow_for(cfg).name == "assay-translation"
+    assert tf.verifier(cfg) == (ts.VERIFIER, None)
+    with pytest.raises(TaskFileError, match="not ParEval"):
+        tf.load(tmp_path, "pareval")
     if not root.is_dir():
         pytest.skip(f"ParEval not found at {root}")
-    tasks = load(root, "pareval")
+    tasks = tf.load(root, "pareval")
     assert len(tasks) == 60 and len({t.id for t in tasks}) == 60
     first = tasks[0]
     assert first.domain == "translation" and first.tests and first.entry_point in first.reference

@@ -1,26 +1,31 @@
-"""The verilog flow's stages on real parts: the real verifier in the sandbox, the real store,
+"""The verilog flow's programs on real parts: the real verifier in the sandbox, the real store,
 the DuckDB views, resume by run id.
 
 In the default tier the model's answers are planted (as verifier tests plant candidates): a
-`Compute` whose `generate` returns fixed completions per task and role, while every check goes
-through the production path (`run_checks("verilog", ...)`, in-process when Ray is not running).
+generator that returns fixed completions per task and role, driven by the round engine in this
+process, while every check goes through the real `verilog` verifier on the engine's check lane.
 The slow test runs `assay run` on the real SmolLM2-135M and checks that SQL agrees with itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from small_model_run import rerun_small_model, run_small_model
 
-from assay.flows import verilog_flow as vf
 from assay.flows.config import RunConfig, load_config
+from assay.flows.domains.verilog import flow as vf
+from assay.flows.domains.verilog.state import VerilogState
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.ops import Generate, Program
+from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
-from assay.flows.verilog_state import VerilogState
 from assay.schemas.query import query
-from assay.schemas.records import Role
+from assay.schemas.records import Task
 from assay.workers.api import Completion, Request
 
 MUX_OK = "module TopModule(input [7:0] a, input [7:0] b, input sel, output [7:0] out);\n  assign out = sel ? b : a;\nendmodule"  # noqa: E501
@@ -51,25 +56,26 @@ PLANTED = {
 }
 
 
-class PlantedCompute(vf.RtlCompute):
-    """Planted completions in place of a model; checks are the real ones."""
+class PlantedGenerator:
+    """Planted completions in place of a model (keyed by task name and request kind)."""
+
+    name = "planted"
+    model = "planted"
 
     def __init__(self) -> None:
-        super().__init__(generator=None, pool=1)
         self.prompts: list[str] = []
 
-    def generate(
-        self, groups: dict[str, list[tuple[Role, Request]]]
-    ) -> Iterator[tuple[str, list[Completion]]]:
-        for task_id, pairs in groups.items():
-            out = []
-            for _, request in pairs:
-                self.prompts.append(request.messages[-1]["content"])
-                kind = request.key.split(":")[1]
-                name = NAMES[task_id]
-                texts = PLANTED[(name, kind)]
-                out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
-            yield task_id, out
+    def setup(self) -> None:
+        return None
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
+        out = []
+        for request in requests:
+            self.prompts.append(request.messages[-1]["content"])
+            kind = request.key.split(":")[1]
+            texts = PLANTED[(NAMES[request.key.split(":")[0]], kind)]
+            out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
+        return out
 
 
 NAMES: dict[str, str] = {}
@@ -90,19 +96,34 @@ def _config(dataset: Path, roundtrip: bool = True) -> RunConfig:
     )
 
 
-def _run_stages(config: RunConfig, compute: PlantedCompute) -> VerilogState:
-    """The flow's body, stage by stage, without Prefect's server (its tasks' plain functions)."""
-    state = VerilogState.open(config)
+def _run(config: RunConfig, planted: PlantedGenerator, parts: Any = vf) -> VerilogState:
+    """The flow's rounds through the engine in this process, without Prefect or Ray."""
+    state = vf.open_state(config)
+    assert isinstance(state, VerilogState)
     NAMES.update({t.id: t.name for t in state.tasks})
-    progress = Progress(quiet=True)
-    for round_ in range(config.repair.rounds + 1):
-        vf.generate.fn(state, compute, round_, progress)
-        vf.verify.fn(state, compute, round_, progress)
-    vf.select.fn(state)
-    if config.verilog.roundtrip.enabled:
-        vf.write_specs.fn(state, compute, progress)
-        vf.roundtrip.fn(state, compute, progress)
+    name, options = parts.verifier(config)
+    with Compute.local(planted, name, state.limits, options, jobs=2) as compute:
+        run_programs(state, parts, compute, Progress(quiet=True))
     return state
+
+
+def _cut(stop: Callable[[Request], bool]) -> SimpleNamespace:
+    """The verilog flow parts with every program ended before its first request that `stop`
+    picks, as when a run is killed there."""
+
+    def program(state: VerilogState, t: Task, index: int) -> Program:
+        inner, answer = vf.program(state, t, index), None
+        while True:
+            try:
+                op = inner.send(answer)
+            except StopIteration:
+                return
+            if isinstance(op, Generate) and any(stop(r) for r in op.requests):
+                inner.close()
+                return
+            answer = yield op
+
+    return SimpleNamespace(program=program, finished=vf.finished, verifier=vf.verifier)
 
 
 def _sql(dataset: Path, sql: str) -> list[dict]:
@@ -111,9 +132,9 @@ def _sql(dataset: Path, sql: str) -> list[dict]:
 
 def test_stages_commit_designs_verdicts_pass_rates_pairs_and_round_trips(tmp_path: Path) -> None:
     dataset = tmp_path / "ds"
-    compute = PlantedCompute()
-    state = _run_stages(_config(dataset), compute)
-    assert state.all_done()
+    planted = PlantedGenerator()
+    state = _run(_config(dataset), planted)
+    assert pending(state, vf) == []
 
     statuses = _sql(
         dataset,
@@ -128,7 +149,7 @@ def test_stages_commit_designs_verdicts_pass_rates_pairs_and_round_trips(tmp_pat
         ("parity_odd", 1, "pass"),
     ]
     # The repair request showed the failing design and how its simulation disagreed.
-    repair = next(p for p in compute.prompts if "This attempt is wrong" in p)
+    repair = next(p for p in planted.prompts if "This attempt is wrong" in p)
     assert PAR_EVEN in repair and "First mismatch" in repair
 
     rates = {
@@ -161,32 +182,33 @@ def test_stages_commit_designs_verdicts_pass_rates_pairs_and_round_trips(tmp_pat
 
 def test_a_rerun_commits_nothing_and_a_cut_run_resumes(tmp_path: Path) -> None:
     whole = tmp_path / "whole"
-    _run_stages(_config(whole), PlantedCompute())
+    _run(_config(whole), PlantedGenerator())
     commits = sorted(p.name for p in (whole / "commits").iterdir())
-    again = PlantedCompute()
-    state = _run_stages(_config(whole), again)
-    assert state.all_done() and again.prompts == []
+    again = PlantedGenerator()
+    state = _run(_config(whole), again)
+    assert pending(state, vf) == [] and again.prompts == []
     assert sorted(p.name for p in (whole / "commits").iterdir()) == commits
 
-    # A run stopped before its round trip, then resumed with it, ends with the same rows.
+    # A run stopped after round 0 (before any repair or round trip), then resumed, ends with the
+    # same rows.
     cut = tmp_path / "cut"
     first = _config(cut)
+    _run(first, PlantedGenerator(), _cut(lambda r: r.key.split(":")[1] != "solver"))
     state = VerilogState.open(first)
-    NAMES.update({t.id: t.name for t in state.tasks})
-    compute, progress = PlantedCompute(), Progress(quiet=True)
-    vf.generate.fn(state, compute, 0, progress)
-    vf.verify.fn(state, compute, 0, progress)
-    assert not VerilogState.open(first).all_done()
-    _run_stages(first, PlantedCompute())
+    assert pending(state, vf)
+    assert [vf.finished(state, t) for t in state.tasks] == [False, False]
+    assert not any(state.done("rt-spec", t, 0) for t in state.tasks)
+    _run(first, PlantedGenerator())
     for table in ("candidates", "verdicts", "samples"):
         rows = {r["id"] for r in _sql(whole, f"SELECT id FROM {table}")}
         assert rows == {r["id"] for r in _sql(cut, f"SELECT id FROM {table}")}, table
+    assert sorted(p.name for p in (cut / "commits").iterdir()) == commits
 
 
 def test_round_trip_is_off_by_default_and_adds_nothing(tmp_path: Path) -> None:
     dataset = tmp_path / "ds"
     assert not load_config(None, ["domain=verilog"]).verilog.roundtrip.enabled
-    _run_stages(_config(dataset, roundtrip=False), PlantedCompute())
+    _run(_config(dataset, roundtrip=False), PlantedGenerator())
     assert _sql(dataset, "SELECT DISTINCT strategy FROM samples") == [{"strategy": "reference"}]
     assert _sql(dataset, "SELECT count(*) AS n FROM candidates WHERE role = 'translator'") == [
         {"n": 0}

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from assay.flows import verilog_stages as vs
 from assay.flows.config import ConfigError, load_config
-from assay.flows.importers import ImportFormatError, load
+from assay.flows.domains.verilog import stages as vs
+from assay.flows.domains.verilog.extract import extract_rtl, extract_spec
+from assay.flows.domains.verilog.flow import check_tasks, load
 from assay.flows.roles import get_role
 from assay.flows.roles.rtl import failure_report, module_header
 from assay.flows.seeds import load_seed_tasks, seed_domains
-from assay.flows.sources import load_tasks
-from assay.flows.verilog_extract import extract_rtl, extract_spec
+from assay.flows.sources import TaskFileError, load_tasks
 from assay.schemas.records import Status, Task, Verdict
 from assay.verifiers.sandbox import Limits, open_sandbox
 from assay.verifiers.verilog import check, parse_ports
@@ -185,28 +185,38 @@ def test_verilogeval_import_names_the_broken_file(tmp_path: Path) -> None:
     (tmp_path / "P1_a_ref.sv").write_text("module RefModule(output y); assign y = 0; endmodule\n")
     assert [t.name for t in load(tmp_path, "verilogeval")] == ["P1_a"]
     (tmp_path / "P2_b_prompt.txt").write_text("Another.\n")
-    with pytest.raises(ImportFormatError, match=r"P2_b_prompt\.txt: no matching P2_b_ref\.sv"):
+    with pytest.raises(TaskFileError, match=r"P2_b_prompt\.txt: no matching P2_b_ref\.sv"):
         load(tmp_path, "verilogeval")
-    with pytest.raises(ImportFormatError, match="wants a folder"):
+    with pytest.raises(TaskFileError, match="wants a folder"):
         load(tmp_path / "P1_a_ref.sv", "verilogeval")
+    with pytest.raises(TaskFileError, match="humaneval"):
+        load(tmp_path, "humaneval")
 
 
 def test_a_task_without_golden_rtl_is_refused_by_name() -> None:
     bare = Task("verilog", "mine", "no_ref", "Implement TopModule.", "TopModule")
     with pytest.raises(vs.VerilogTaskError, match="'no_ref'"):
         vs.check_tasks([bare])
+    with pytest.raises(TaskFileError, match="'no_ref'"):
+        check_tasks([bare], load_config(None, ["domain=verilog"]))
 
 
 def test_runner_dispatches_by_domain_and_checks_tasks_before_committing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assay.flows.code_flow import code_flow
-    from assay.flows.runner import Summary, flow_for, print_verilog_summary, run_pipeline
-    from assay.flows.sources import TaskFileError
-    from assay.flows.verilog_flow import verilog_flow
+    from assay.flows.domains import get
+    from assay.flows.domains.code import flow as code_parts
+    from assay.flows.domains.verilog import flow as verilog_parts
+    from assay.flows.runner import Summary, flow_for, run_pipeline
 
-    assert flow_for(load_config(None, ["domain=verilog"]))[0] is verilog_flow
-    assert flow_for(load_config(None))[0] is code_flow
+    verilog = load_config(None, ["domain=verilog"])
+    assert get(verilog.domain).flow() is verilog_parts
+    assert get(load_config(None).domain).flow() is code_parts
+    assert flow_for(verilog).name == "assay-verilog"
+    assert flow_for(load_config(None)).name == "assay-code"
+    assert verilog_parts.verifier(verilog) == ("verilog", None)
+    formal = load_config(None, ["domain=verilog", "verilog.formal=true", "verilog.sim.cycles=64"])
+    assert verilog_parts.verifier(formal) == ("verilog-formal", {"cycles": 64})
     tasks = tmp_path / "tasks.jsonl"
     tasks.write_text(
         json.dumps({"name": "bare", "prompt": "Implement TopModule.", "entry_point": "TopModule"})
@@ -223,7 +233,7 @@ def test_runner_dispatches_by_domain_and_checks_tasks_before_committing(
         "mean_pass_rate": 0.25, "verdicts": 5, "verdicts_pass": 2, "preference_pairs": 3,
         "roundtrip_tried": 1, "roundtrip_kept": 1, "samples": 2, "dataset": "/d",
     }  # fmt: skip
-    print_verilog_summary(Summary("completed", counts, 3.0))
+    verilog_parts.print_summary(Summary("completed", counts, 3.0))
     out = capsys.readouterr().out
     assert "designs     4 (1 pass, 25%; mean per-task pass rate 25%)" in out
     assert "3 preference pairs" in out and "1 of 1 specs kept" in out

@@ -1,16 +1,12 @@
 """Planted model answers for the translation flow's tests: drivers and OpenMP translations of the
-bundled `sum_array` seed, right, racy and degenerate, and a `Compute` that returns them.
+bundled `sum_array` seed, right, racy and degenerate, and a generator that returns them.
 
 Only the model is planted; every check goes through the real `translation` verifier (gcc,
-OpenMP, the sandbox) by the production path (`run_checks`, in-process when Ray is not running).
+OpenMP, the sandbox) on the engine's check lane (`Compute.local`: sandboxes on threads).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from assay.flows.translation_flow import TranslationCompute
-from assay.schemas.records import Role
 from assay.workers.api import Completion, Request
 
 
@@ -58,20 +54,26 @@ PLANTED = {
 }
 
 
-class PlantedCompute(TranslationCompute):
-    """Planted completions in place of a model; checks are the real ones."""
+class PlantedGenerator:
+    """Planted completions in place of a model, keyed by the request key's role part; records
+    every prompt it was shown."""
+
+    name = "planted"
 
     def __init__(self) -> None:
-        super().__init__(generator=None, pool=1)
         self.prompts: list[str] = []
 
-    def generate(
-        self, groups: dict[str, list[tuple[Role, Request]]]
-    ) -> Iterator[tuple[str, list[Completion]]]:
-        for task_id, pairs in groups.items():
-            out = []
-            for _, request in pairs:
-                self.prompts.append(request.messages[-1]["content"])
-                texts = PLANTED[request.key.split(":")[1]]
-                out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
-            yield task_id, out
+    @property
+    def model(self) -> str:
+        return "planted"
+
+    def setup(self) -> None:
+        pass
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
+        out = []
+        for request in requests:
+            self.prompts.append(request.messages[-1]["content"])
+            texts = PLANTED[request.key.split(":")[1]]
+            out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
+        return out

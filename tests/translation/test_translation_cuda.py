@@ -65,7 +65,7 @@ def test_cuda_on_a_gpu_worker(limits) -> None:
     ray = pytest.importorskip("ray")
     from assay.workers.gpu import gpu_translation_worker as gpu_worker
 
-    ray.init(num_cpus=1, num_gpus=1, include_dashboard=False)
+    ray.init(address="local", num_cpus=1, num_gpus=1, include_dashboard=False)
     try:
         worker = gpu_worker()
         got = ray.get(worker.check.remote(cuda_item().model_dump(), asdict(limits)))

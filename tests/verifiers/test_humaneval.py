@@ -10,7 +10,7 @@ import pytest
 from benchpaths import BENCHMARKS
 from mutants import mutate
 
-from assay.flows.importers import load
+from assay.flows.domains.code.importers import load
 from assay.verifiers import registry
 from assay.verifiers.jsonl import verify_file
 from assay.verifiers.sandbox import Limits

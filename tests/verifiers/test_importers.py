@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from benchpaths import BENCHMARKS
 
-from assay.flows.importers import ImportFormatError, load, split_check
+from assay.flows.domains.code.importers import ImportFormatError, load, split_check
 
 HUMANEVAL_TEST = """
 METADATA = {"author": "x"}

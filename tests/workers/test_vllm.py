@@ -42,6 +42,28 @@ def test_generate_batches_requests_with_their_own_sampling() -> None:
     assert generator.generate(requests) == got  # seeded: reproducible
 
 
+def test_the_engine_sends_vllm_batches_from_many_tasks(tmp_path) -> None:
+    """The round engine gives one `LLM.generate` call the prompts of every open task."""
+    from assay.flows.config import load_config
+    from assay.flows.domains import get
+    from assay.flows.engine.compute import Compute
+    from assay.flows.engine.rounds import run_programs
+    from assay.flows.progress import Progress
+
+    cfg = load_config(None, [f"dataset={tmp_path}", "solver.n=2", "tester.n=1"])
+    parts = get("code").flow()
+    state = parts.open_state(cfg)
+    generator = build("vllm", model="org/coder", engine_module="fake_vllm_engine")
+    batch = generator.batch_size
+    with Compute.local(generator, "python", state.limits, batch=batch) as compute:
+        run_programs(state, parts, compute, Progress(quiet=True))
+    engine = fake_vllm_engine.built[-1]
+    sizes = [len(prompts) for prompts, _ in engine.calls]
+    assert batch >= 256
+    assert sizes == [2 * len(state.tasks)]  # solver and tester prompts of all 14 tasks at once
+    assert all(p.n in (1, 2) for _, params in engine.calls for p in params)
+
+
 def test_a_short_answer_from_the_engine_is_an_error() -> None:
     generator = build("vllm", model="m", engine_module="fake_vllm_engine")
     generator.setup()

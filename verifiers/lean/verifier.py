@@ -57,7 +57,9 @@ class LeanVerifier:
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> LeanVerifier:
         """From plain options (a run config's `proofs.lean`): project, command, strict, ..."""
-        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+        fields: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in options.items()
+        }
         try:
             return cls(LeanConfig(**fields))
         except TypeError as exc:

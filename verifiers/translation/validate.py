@@ -62,7 +62,7 @@ def validate_tests(
         first = run_binary(sandbox, opt.binaries[name], seed, 1, limits, cfg)
         second = run_binary(sandbox, opt.binaries[name], seed, 1, limits, cfg)
         bad = next((r for r in (first, second) if r.status is not None), None)
-        if bad is not None:
+        if bad is not None and bad.status is not None:
             out.rejected[name] = f"the source run failed: {bad.status.value}, {bad.detail}"
             continue
         diff = first_difference(first.records, second.records, 0.0, 0.0)

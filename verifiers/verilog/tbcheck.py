@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Any
 
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.sandbox import Limits, Sandbox
@@ -25,7 +26,7 @@ _STATUS = {"timeout": Status.TIMEOUT, "compile_error": Status.COMPILE_ERROR, "er
 
 
 def _verdict(cid: str, status: Status, reason: str, start: float, **kw: object) -> Verdict:
-    outcomes = kw.pop("outcomes", None) or (Outcome("testbench", status, reason),)
+    outcomes: Any = kw.pop("outcomes", None) or (Outcome("testbench", status, reason),)
     ev = {"reason": reason, **kw.pop("evidence", {})}  # type: ignore[dict-item]
     took = time.perf_counter() - start
     return Verdict(cid, "verilog", status, outcomes=tuple(outcomes), duration_s=took, evidence=ev,

@@ -58,7 +58,9 @@ class VerilogVerifier:
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> VerilogVerifier:
         """From plain options (a run config's `verilog.sim`): `SimConfig` fields."""
-        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+        fields: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in options.items()
+        }
         verifier = cls()
         try:
             verifier.config = SimConfig(**fields)

@@ -1,7 +1,7 @@
 """Pure steps of the translation flow (MuSL): requests out, drivers and translations in, the
 verifier's input lines, and the rows kept for each role.
 
-Nothing here runs a model or a check; `translation_flow` wires these to Ray and the store. A
+Nothing here runs a model or a check; `flow.program` asks the engine for those and commits. A
 task's `reference` is its trusted serial source, `tests` its trusted drivers, `setup` the header
 (prototypes) the drivers are compiled after, and `meta` may give `language` and `prelude`.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.flows.code_stages import sampling_for
 from assay.flows.config import RunConfig
+from assay.flows.domains.verilog.stages import decided, pass_rate
+from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
-from assay.flows.verilog_stages import decided, pass_rate
 from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict
 from assay.workers.api import Completion, Request, Sampling
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.flows import verilog_stages as vs
+from assay.flows.domains.verilog import stages as vs
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
@@ -35,13 +35,6 @@ class VerilogState(RunState):
 
     def failing(self, task: Task, limit: int) -> list[tuple[Candidate, Verdict]]:
         return vs.failing_for_repair(self.judged(task), limit)
-
-    def all_done(self) -> bool:
-        last = self.config.repair.rounds
-        stages = [("verify", last)]
-        if self.config.verilog.roundtrip.enabled:
-            stages.append(("rt-check", 0))
-        return all(self.done(s, t, r) for t in self.tasks for s, r in stages)
 
     def specs(self, task: Task) -> list[Candidate]:
         """Round trip, step one: prose specs written from verified designs (parent: the design)."""

@@ -1,17 +1,18 @@
 """Pure steps of the proofs flow: requests out, proofs and conjectures in, checks, samples.
 
-Nothing here runs a model or a check; `proof_flow` wires these to Ray and the store. Each proof
-is checked by the configured prover verifier (`coq`, or `lean`) against its task's canonical
-statement (`against = "statement"`); a conjecture becomes a task of its own once it passes the
-filter of `proof_conjecture`, so every statement, seed or conjecture, gets the same pass rate.
+Nothing here runs a model or a check; the domain's `flow` wires these to the engine and the
+store. Each proof is checked by the configured prover verifier (`coq`, or `lean`) against its
+task's canonical statement (`against = "statement"`); a conjecture becomes a task of its own once
+it passes the filter of `conjecture`, so every statement, seed or conjecture, gets the same pass
+rate.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from assay.flows.code_stages import sampling_for
 from assay.flows.config import RunConfig
+from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import prover as _prover  # noqa: F401 - registers the proof roles
 from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict

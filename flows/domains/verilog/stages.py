@@ -1,7 +1,7 @@
 """Pure steps of the verilog flow: requests out, designs in, checks to run, samples to keep.
 
-Nothing here runs a model or a check; `verilog_flow` wires these to Ray and the store. Every
-design is checked by the `verilog` verifier against the task's golden RTL (`reference`).
+Nothing here runs a model or a check; `flow.program` wires these to the engine and the store.
+Every design is checked by the `verilog` verifier against the task's golden RTL (`reference`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from assay.flows.code_stages import sampling_for
 from assay.flows.config import RunConfig
+from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import rtl as _rtl  # noqa: F401 - registers the verilog roles
 from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict

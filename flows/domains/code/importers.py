@@ -135,30 +135,7 @@ def _mbpp(obj: dict[str, Any], where: str, source: str) -> Task:
 
 
 def load(path: Path, format: str) -> list[Task]:
-    """Every task in a HumanEval- or MBPP-style JSONL(.gz) file, in file order (or, for
-    `verilogeval`, every problem in a VerilogEval spec-to-rtl folder)."""
-    if format == "verilogeval":
-        from assay.flows.verilog_import import VerilogEvalError, load_verilogeval
-
-        try:
-            return load_verilogeval(Path(path))
-        except VerilogEvalError as exc:
-            raise ImportFormatError(str(exc)) from None
-    if format in ("minif2f-coq", "minif2f-lean"):
-        from assay.flows.proof_import import ProofImportError
-        from assay.flows.proof_import import load as load_proofs
-
-        try:
-            return load_proofs(Path(path), format)
-        except ProofImportError as exc:
-            raise ImportFormatError(str(exc)) from None
-    if format == "pareval":
-        from assay.flows.translation_import import ParEvalImportError, load_pareval
-
-        try:
-            return load_pareval(Path(path))
-        except ParEvalImportError as exc:
-            raise ImportFormatError(str(exc)) from None
+    """Every task in a HumanEval- or MBPP-style JSONL(.gz) file, in file order."""
     readers = {"humaneval": _humaneval, "mbpp": _mbpp}
     if format not in readers:
         raise ImportFormatError(f"{path}: unknown format {format!r}; use one of {sorted(readers)}")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assay.flows.runner import Summary
 
 
-def print_translation_summary(summary: Any) -> None:
-    """`summary` is `runner.Summary` (state, counts, seconds)."""
+def print_summary(summary: Summary) -> None:
+    """The run's totals, then pass@1 and tester acceptance round by round."""
     c = summary.counts
     rate = c["translations_pass"] / c["translations"] if c.get("translations") else 0.0
     took = c["drivers_accepted"] / c["drivers"] if c.get("drivers") else 0.0

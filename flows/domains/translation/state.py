@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.flows import translation_stages as ts
+from assay.flows.domains.translation import stages as ts
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
@@ -48,10 +48,6 @@ class TranslationState(RunState):
 
     def solved(self, task: Task) -> bool:
         return any(v.passed for _, v in self.judged(task))
-
-    def all_done(self) -> bool:
-        last = self.config.translation.rounds - 1
-        return all(self.done("verify", t, last) for t in self.tasks)
 
     def finish(self, state: str = "completed") -> dict[str, Any]:
         """The base counts plus per-round pass@1 and tester acceptance."""

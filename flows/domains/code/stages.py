@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assay.flows.code_pool import Matrix, TestPool
-from assay.flows.config import RoleSampling, RunConfig
+from assay.flows.config import RunConfig
+from assay.flows.domains.code.pool import Matrix, TestPool
+from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles.asserts import extract_tests
 from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
 from assay.verifiers.selection import rank
 from assay.workers.api import Completion, Request, Sampling
-
-
-def sampling_for(section: RoleSampling, seed_offset: int) -> Sampling:
-    """Per-request sampling; the seed depends on the task and round so reruns reproduce."""
-    return Sampling(
-        n=section.n,
-        temperature=section.temperature,
-        top_p=section.top_p,
-        max_tokens=section.max_tokens,
-        seed=section.seed + seed_offset,
-    )
 
 
 def first_requests(cfg: RunConfig, task: Task, index: int) -> list[tuple[Role, Request]]:

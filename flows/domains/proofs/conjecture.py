@@ -95,6 +95,19 @@ def compile_check(
     return _verdict(candidate_id, status, reason, started, log[-1500:])
 
 
+def compile_checks(items: list[tuple[str, str, str]], limits: Limits) -> list[Verdict]:
+    """(candidate id, header, statement) → `compile_check` verdicts, in a sandbox of this process
+    (the driver, so it needs coqc when conjecture rounds are on): no registered verifier gives
+    the trusted `coq-statement` verdict. The sandbox opens only when there are items and is
+    closed before this returns, even when a check raises."""
+    if not items:
+        return []
+    from assay.verifiers.sandbox import open_sandbox
+
+    with open_sandbox() as sandbox:
+        return [compile_check(cid, header, text, sandbox, limits) for cid, header, text in items]
+
+
 def _verdict(cid: str, status: Status, reason: str, started: float, tail: str = "") -> Verdict:
     return Verdict(
         cid,

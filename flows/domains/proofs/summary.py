@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 
-def print_proof_summary(summary: Any) -> None:
+def print_summary(summary: Any) -> None:
     """`summary` is `runner.Summary` (state, counts, seconds)."""
     c = summary.counts
     rate = c["proofs_pass"] / c["proofs"] if c.get("proofs") else 0.0

@@ -86,7 +86,10 @@ class Matrix:
 
     @property
     def rows(self) -> list[list[bool]]:
-        return [passed_tests(v) for v in self.verdicts]
+        """One flag per pool test for every solution; a verdict with fewer outcomes (an
+        `error` no check finished) fails the tests it has none for."""
+        n = len(self.pool.tests)
+        return [(passed_tests(v) + [False] * n)[:n] for v in self.verdicts]
 
     def verified(self) -> list[int]:
         """Solutions that pass every test in the pool (trusted and validated generated)."""

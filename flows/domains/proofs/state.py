@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.flows import proof_conjecture as pc
-from assay.flows import proof_stages as ps
 from assay.flows.config import RunConfig
+from assay.flows.domains.proofs import conjecture as pc
+from assay.flows.domains.proofs import stages as ps
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
@@ -68,16 +68,6 @@ class ProofState(RunState):
 
     def conjecture_on(self) -> bool:
         return self.config.proofs.conjecture.enabled
-
-    def all_done(self) -> bool:
-        last = self.config.repair.rounds
-        if not all(self.done("verify", t, last) for t in self.seeds):
-            return False
-        if not self.conjecture_on():
-            return True
-        if not all(self.done("conj-filter", t, 0) for t in self.seeds):
-            return False
-        return all(self.done("verify", t, 0) for t in self.tasks if t not in self.seeds)
 
     def finish(self, state: str = "completed") -> dict[str, Any]:
         """The base counts plus what the proofs summary shows."""

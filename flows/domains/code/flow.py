@@ -1,0 +1,105 @@
+"""The code domain's flow parts: per task, solve and test → check the matrix → repair rounds →
+select. The engine runs `program` for many tasks at once; each stage of a task is committed
+atomically under a key naming the stage, the task and the round, so a killed run resumes where
+it stopped and a rerun commits nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assay.flows.config import RunConfig
+from assay.flows.domains.code import stages as st
+from assay.flows.engine.ops import Check, Program
+from assay.flows.engine.repair import generate_round
+from assay.flows.sources import TaskFileError
+from assay.flows.state import RunState
+from assay.schemas.records import Role, Task, Verdict
+
+if TYPE_CHECKING:
+    from assay.flows.runner import Summary
+
+
+def load(path: Path, format: str) -> list[Task]:
+    """HumanEval- and MBPP-style task files."""
+    from assay.flows.domains.code.importers import ImportFormatError
+    from assay.flows.domains.code.importers import load as load_file
+
+    try:
+        return load_file(path, format)
+    except ImportFormatError as exc:
+        raise TaskFileError(str(exc)) from None
+
+
+def check_tasks(tasks: list[Task], config: RunConfig) -> None:
+    """Function tasks need nothing beyond what the task file validator checked."""
+
+
+def open_state(config: RunConfig) -> RunState:
+    return RunState.open(config)
+
+
+def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
+    return "python", None
+
+
+def program(state: RunState, t: Task, index: int) -> Program:
+    """Every round of one task, then its selection; each step skips what is committed."""
+    for round_ in range(state.config.repair.rounds + 1):
+        yield from _generate(state, t, index, round_)
+        yield from _verify(state, t, round_)
+    if not state.done("select", t, 0):
+        samples = st.select_samples(state.config, t, state.matrix(t), state.run_id)
+        state.commit("select", t, 0, {"samples": samples})
+
+
+def _generate(state: RunState, t: Task, index: int, round_: int) -> Program:
+    """Round 0: solver and tester samples; later rounds: repairs of failing solutions."""
+    cfg = state.config
+    yield from generate_round(
+        state,
+        t,
+        round_,
+        lambda: st.first_requests(cfg, t, index),
+        lambda failing: st.repair_requests(cfg, t, index, round_, failing, state.pool(t).codes),
+        lambda role, request, completion, parent: st.to_candidates(
+            t, role, completion, request.sampling, round_, parent, max_tests=cfg.tester.max_tests
+        ),
+    )
+
+
+def _verify(state: RunState, t: Task, round_: int) -> Program:
+    """Validate generated tests on the reference (round 0), then run new solutions on the pool."""
+    if state.done("verify", t, round_):
+        return
+    testers = state.candidates(t, Role.TESTER)
+    if round_ == 0 and testers and t.reference and not state.done("validate", t, 0):
+        items = [st.check_item(t, t.reference, c.text.splitlines(), c.id) for c in testers]
+        checked: list[Verdict] = yield Check(items)
+        named = [
+            st.named_by_tests(v, c.text.splitlines()) for c, v in zip(testers, checked, strict=True)
+        ]
+        state.commit("validate", t, round_, {"verdicts": named})
+    pool = state.pool(t)
+    new = [c for c in state.solutions(t) if c.round == round_]
+    items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []
+    verdicts: list[Verdict] = yield Check(items)
+    state.commit("verify", t, round_, {"verdicts": [st.with_context(v, pool) for v in verdicts]})
+
+
+def print_summary(summary: Summary) -> None:
+    c = summary.counts
+    rate = c["verdicts_pass"] / c["verdicts"] if c.get("verdicts") else 0.0
+    ds = c["dataset"]
+    print(
+        f"\nassay run {c['run_id']}: {summary.state} in {summary.seconds:.0f}s\n"
+        f"  tasks       {c['tasks']} ({c['tasks_solved']} with a verified sample)\n"
+        f"  candidates  {c['solutions']} solutions, {c['tests']} test suites\n"
+        f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass, {rate:.0%})\n"
+        f"  samples     {c['samples']} committed\n"
+        f"  dataset     {ds}\n"
+        f'\nTry:\n  assay sql "SELECT count(*) FROM samples" --dataset {ds}\n'
+        f'  assay sql "SELECT task_id, strategy, score, left(response, 60) AS response '
+        f'FROM samples" --dataset {ds}'
+    )

@@ -1,0 +1,148 @@
+"""The translation domain's flow parts (MuSL): per task, `translation.rounds` rounds of write
+tests → validate them on the serial source → translate (or repair last round's failures) →
+co-verify against the trusted and validated drivers, then select. Every check is by the
+`translation` verifier; each stage of a task is committed atomically under a key naming the
+stage, the task and the round, so a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assay.flows.config import RunConfig
+from assay.flows.domains.translation import stages as ts
+from assay.flows.domains.translation.state import TranslationState
+from assay.flows.domains.translation.summary import print_summary
+from assay.flows.engine.ops import Check, Generate, Program
+from assay.flows.sources import TaskFileError
+from assay.flows.state import RunState
+from assay.schemas.records import Candidate, Role, Task, Verdict
+
+if TYPE_CHECKING:
+    from assay.workers.api import Request
+
+__all__ = ["check_tasks", "load", "open_state", "print_summary", "program", "verifier"]
+
+
+def load(path: Path, format: str) -> list[Task]:
+    """A ParEval checkout (`prompts/` and `drivers/`), one task per serial problem."""
+    from assay.flows.domains.translation.importers import FORMAT, ParEvalImportError, load_pareval
+
+    if format != FORMAT:
+        raise TaskFileError(f"{path}: unknown format {format!r}; use one of {[FORMAT]}")
+    try:
+        return load_pareval(Path(path))
+    except ParEvalImportError as exc:
+        raise TaskFileError(str(exc)) from None
+
+
+def check_tasks(tasks: list[Task], config: RunConfig) -> None:
+    """Every task needs its serial source and the function the drivers call."""
+    try:
+        ts.check_tasks(tasks)
+    except ts.TranslationTaskError as exc:
+        raise TaskFileError(str(exc)) from None
+
+
+def open_state(config: RunConfig) -> RunState:
+    return TranslationState.open(config)
+
+
+def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
+    return ts.VERIFIER, None
+
+
+def program(state: TranslationState, t: Task, index: int) -> Program:
+    """Every round of one task, then its selection; each step skips what is committed."""
+    for round_ in range(state.config.translation.rounds):
+        yield from _write_tests(state, t, index, round_)
+        yield from _check_tests(state, t, round_)
+        yield from _translate(state, t, index, round_)
+        yield from _verify(state, t, round_)
+    if not state.done("select", t, 0):
+        rows = ts.select_samples(t, state.judged(t), state.validated(t), state.run_id)
+        state.commit("select", t, 0, {"samples": rows})
+
+
+def _write_tests(state: TranslationState, t: Task, index: int, round_: int) -> Program:
+    """Tester: `tester.n` drivers; after round 0 shown a rejected driver and why."""
+    if state.done("tgen", t, round_):
+        return
+    if state.config.tester.n == 0:
+        state.commit("tgen", t, round_, {})
+        return
+    rejected = state.rejected(t, round_ - 1) if round_ else []
+    pairs = ts.tester_requests(state.config, t, index, round_, rejected)
+    yield from _generate(state, t, round_, "tgen", Role.TESTER, pairs, [ts.TESTER], [""])
+
+
+def _translate(state: TranslationState, t: Task, index: int, round_: int) -> Program:
+    """Translator: round 0 samples; later rounds repair last round's failures of an unsolved
+    task (fresh samples where nothing decided failed)."""
+    cfg = state.config
+    if state.done("gen", t, round_):
+        return
+    if round_ and state.solved(t):
+        state.commit("gen", t, round_, {})
+        return
+    failing = ts.failing_for_repair(state.judged(t), round_ - 1, cfg.repair.n) if round_ else []
+    if failing:
+        pairs = ts.repair_requests(cfg, t, index, round_, failing)
+        names, parents = ["repairer"] * len(failing), [c.id for c, _ in failing]
+    else:
+        pairs = ts.translator_requests(cfg, t, index, round_)
+        names, parents = [ts.TRANSLATOR], [""]
+    yield from _generate(state, t, round_, "gen", Role.TRANSLATOR, pairs, names, parents)
+
+
+def _generate(
+    state: TranslationState,
+    t: Task,
+    round_: int,
+    stage: str,
+    role: Role,
+    pairs: list[tuple[Role, Request]],
+    names: list[str],
+    parents: list[str],
+) -> Program:
+    """Sample `pairs` and commit their candidates at `stage`; request j is role `names[j]`, and
+    `parents[j]` the failing translation a repair was shown ('' for none)."""
+    completions = yield Generate([request for _, request in pairs])
+    cands: list[Candidate] = []
+    for j, ((_, request), completion) in enumerate(zip(pairs, completions, strict=True)):
+        cands += ts.to_candidates(
+            t, role, names[j], completion, request.sampling, round_, parents[j]
+        )
+    state.commit(stage, t, round_, {"candidates": cands})
+
+
+def _check_tests(state: TranslationState, t: Task, round_: int) -> Program:
+    """Validate this round's drivers on the serial source (the verifier's own validation)."""
+    if state.done("tcheck", t, round_):
+        return
+    new = [c for c in state.drivers(t) if c.round == round_]
+    items = [ts.validation_item(t, c) for c in new]
+    yield from _check(state, t, round_, "tcheck", ts.VALIDATED, items)
+
+
+def _verify(state: TranslationState, t: Task, round_: int) -> Program:
+    """Co-verify this round's translations against the trusted drivers and every driver
+    validated up to this round."""
+    if state.done("verify", t, round_):
+        return
+    new = [c for c in state.translations(t) if c.round == round_]
+    suite = state.suite(t, round_)
+    items = [ts.check_item(t, c.text, suite, c.id) for c in new]
+    yield from _check(state, t, round_, "verify", ts.SUITE, items)
+
+
+def _check(
+    state: TranslationState, t: Task, round_: int, stage: str, against: str, items: list[dict]
+) -> Program:
+    """Check `items` and commit their verdicts at `stage`, marked `against` (the source for
+    drivers, the suite for translations)."""
+    verdicts: list[Verdict] = yield Check(items)
+    got = [replace(v, against=against) for v in verdicts]
+    state.commit(stage, t, round_, {"verdicts": got})

@@ -1,0 +1,185 @@
+"""The verilog domain's flow parts: per task, designs → simulation against the golden RTL →
+repair rounds → select → (optional) round trip. The engine runs `program` for many tasks at
+once; each stage of a task is committed atomically under a key naming the stage, the task and the
+round, so a killed run resumes where it stopped and a rerun commits nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assay.flows.config import RunConfig
+from assay.flows.domains.verilog import stages as vs
+from assay.flows.domains.verilog.state import VerilogState
+from assay.flows.engine.ops import Check, Generate, Program
+from assay.flows.engine.repair import generate_round
+from assay.flows.sources import TaskFileError
+from assay.flows.state import RunState
+from assay.schemas.records import Candidate, Task, Verdict
+
+if TYPE_CHECKING:
+    from assay.flows.runner import Summary
+
+
+def load(path: Path, format: str) -> list[Task]:
+    """VerilogEval spec-to-rtl folders (`<name>_prompt.txt` + `<name>_ref.sv`)."""
+    from assay.flows.domains.verilog.importers import FORMAT, VerilogEvalError, load_verilogeval
+
+    if format != FORMAT:
+        raise TaskFileError(f"{path}: the verilog domain reads no task format {format!r}")
+    try:
+        return load_verilogeval(Path(path))
+    except VerilogEvalError as exc:
+        raise TaskFileError(str(exc)) from None
+
+
+def check_tasks(tasks: list[Task], config: RunConfig) -> None:
+    """Every task needs golden RTL: without it no design can be verified."""
+    try:
+        vs.check_tasks(tasks)
+    except vs.VerilogTaskError as exc:
+        raise TaskFileError(str(exc)) from None
+
+
+def open_state(config: RunConfig) -> RunState:
+    return VerilogState.open(config)
+
+
+def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
+    """`verilog` (or `verilog-formal`), built with the run's stimulus plan."""
+    return config.verilog.verifier, config.verilog.sim.options() or None
+
+
+def finished(state: RunState, t: Task) -> bool:
+    """With the round trip on, its check is the task's last commit; else the selection."""
+    if state.config.verilog.roundtrip.enabled:
+        return state.done("rt-check", t, 0)
+    return state.done("select", t, 0)
+
+
+def program(state: VerilogState, t: Task, index: int) -> Program:
+    """Every round of one task, its selection, then its round trip; each step skips what is
+    committed."""
+    for round_ in range(state.config.repair.rounds + 1):
+        yield from _generate(state, t, index, round_)
+        yield from _verify(state, t, round_)
+    if not state.done("select", t, 0):
+        samples = vs.select_samples(state.config, t, state.judged(t), state.run_id)
+        state.commit("select", t, 0, {"samples": samples})
+    if state.config.verilog.roundtrip.enabled:
+        yield from _write_specs(state, t, index)
+        yield from _roundtrip(state, t, index)
+
+
+def _generate(state: VerilogState, t: Task, index: int, round_: int) -> Program:
+    """Round 0: solver designs; later rounds: repairs of failing designs of an unsolved task."""
+    cfg = state.config
+    yield from generate_round(
+        state,
+        t,
+        round_,
+        lambda: vs.first_requests(cfg, t, index),
+        lambda failing: vs.repair_requests(cfg, t, index, round_, failing),
+        lambda role, request, completion, parent: vs.to_candidates(
+            t, role, completion, request.sampling, round_, parent
+        ),
+    )
+
+
+def _verify(state: VerilogState, t: Task, round_: int) -> Program:
+    """Simulate this round's new designs against the task's golden RTL."""
+    if state.done("verify", t, round_):
+        return
+    new = [c for c in state.solutions(t) if c.round == round_ and c.role in vs.DESIGN_ROLES]
+    verdicts: list[Verdict] = yield Check([vs.check_item(c.text, t.reference, c.id) for c in new])
+    state.commit("verify", t, round_, {"verdicts": verdicts})
+
+
+def _originals(state: VerilogState, t: Task) -> list[Candidate]:
+    chosen = {s.candidate_id for s in state.samples(t) if s.strategy == vs.REFERENCE}
+    return [c for c, _ in state.judged(t) if c.id in chosen]
+
+
+def _write_specs(state: VerilogState, t: Task, index: int) -> Program:
+    """Round trip, step one: the model describes each selected design in prose."""
+    if state.done("rt-spec", t, 0):
+        return
+    originals = _originals(state, t)
+    if not originals:
+        state.commit("rt-spec", t, 0, {})
+        return
+    pairs = vs.spec_requests(state.config, t, index, originals)
+    completions = yield Generate([request for _, request in pairs])
+    cands: list[Candidate] = []
+    for ((role, request), completion), orig in zip(
+        zip(pairs, completions, strict=True), originals, strict=True
+    ):
+        cands += vs.to_candidates(
+            t, role, completion, request.sampling, state.spec_round, orig.id, "specifier"
+        )
+    state.commit("rt-spec", t, 0, {"candidates": cands})
+
+
+def _roundtrip(state: VerilogState, t: Task, index: int) -> Program:
+    """Round trip, step two: designs from each spec alone, simulated against the original; a
+    (spec, original) sample is kept when one regenerated design is equivalent to it."""
+    if state.done("rt-check", t, 0):
+        return
+    by_id = {c.id: c for c in _originals(state, t)}
+    specs = [(s, by_id[s.parent_id]) for s in state.specs(t) if s.parent_id in by_id]
+    if not specs:
+        state.commit("rt-check", t, 0, {})
+        return
+    pairs = vs.regen_requests(state.config, t, index, specs)
+    completions = yield Generate([request for _, request in pairs])
+    regen: dict[tuple[str, str], tuple[Candidate, Candidate, Candidate]] = {}
+    for ((role, request), completion), (spec, orig) in zip(
+        zip(pairs, completions, strict=True), specs, strict=True
+    ):
+        for cand in vs.to_candidates(
+            t, role, completion, request.sampling, state.spec_round + 1, spec.id, "solver"
+        ):
+            regen.setdefault((cand.id, orig.id), (cand, spec, orig))
+    trio = list(regen.values())
+    items = [vs.check_item(c.text, vs.as_reference(o.text), c.id) for c, _, o in trio]
+    checked: list[Verdict] = yield Check(items)
+    verdicts = [
+        replace(v, against=f"roundtrip:{o.id}") for v, (_, _, o) in zip(checked, trio, strict=True)
+    ]
+    kept: dict[str, tuple[Candidate, Candidate, Verdict]] = {}
+    for verdict, (_, spec, orig) in zip(verdicts, trio, strict=True):
+        if verdict.passed:
+            kept.setdefault(spec.id, (spec, orig, verdict))
+    judged = state.judged(t)
+    ref = {c.id: v for c, v in judged}
+    samples = vs.roundtrip_samples(t, list(kept.values()), ref, vs.pass_rate(judged), state.run_id)
+    cands = list({c.id: c for c, _, _ in trio}.values())
+    state.commit("rt-check", t, 0, {"candidates": cands, "verdicts": verdicts, "samples": samples})
+
+
+def print_summary(summary: Summary) -> None:
+    c = summary.counts
+    rate = c["designs_pass"] / c["designs"] if c.get("designs") else 0.0
+    trip = (
+        f"  round trip  {c['roundtrip_kept']} of {c['roundtrip_tried']} specs kept\n"
+        if c.get("roundtrip_tried")
+        else ""
+    )
+    ds = c["dataset"]
+    sys.stdout.write(
+        f"\nassay run {c['run_id']}: {summary.state} in {summary.seconds:.0f}s\n"
+        f"  tasks       {c['tasks']} ({c['tasks_solved']} with a verified sample)\n"
+        f"  designs     {c['designs']} ({c['designs_pass']} pass, {rate:.0%}; "
+        f"mean per-task pass rate {c['mean_pass_rate']:.0%})\n"
+        f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass)\n"
+        f"  pairs       {c['preference_pairs']} preference pairs (passing vs failing design)\n"
+        f"{trip}"
+        f"  samples     {c['samples']} committed\n"
+        f"  dataset     {ds}\n"
+        f'\nTry:\n  assay sql "SELECT name, candidates, passed, pass_rate FROM pass_rates" '
+        f"--dataset {ds}\n"
+        f'  assay sql "SELECT task_id, rejected_status FROM preference_pairs" --dataset {ds}\n'
+    )

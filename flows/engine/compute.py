@@ -1,0 +1,159 @@
+"""Where a run's work goes: a generation lane of replicas and a check lane of verifier workers,
+on Ray (a run) or on threads of this process (tests, small tools). `Compute.open` starts or
+joins Ray only when a run has work to do, so a rerun of a finished run never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, wait
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from assay.flows.engine.lanes import CheckLane, GenerationLane
+from assay.flows.engine.ops import Check, Generate, Op
+from assay.verifiers.sandbox import Limits
+from assay.workers.api import Generator
+
+if TYPE_CHECKING:
+    from assay.flows.config import RunConfig
+    from assay.flows.progress import Progress
+
+DEFAULT_BATCH = 32  # prompts per generator call for a backend that declares none
+
+
+def batch_size(config: RunConfig, generator: Any) -> int:
+    """The configured batch size, else the backend's own (hundreds for vLLM, a few locally)."""
+    return config.generator.batch_size or int(getattr(generator, "batch_size", DEFAULT_BATCH))
+
+
+class Compute:
+    """The two lanes of one run, and the run's verifier (name and options) for `Check` ops that
+    name none."""
+
+    def __init__(
+        self,
+        generation: GenerationLane,
+        checks: CheckLane,
+        verifier: str,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self.generation = generation
+        self.checks = checks
+        self.verifier = verifier
+        self.options = options
+
+    @classmethod
+    @contextmanager
+    def open(
+        cls,
+        config: RunConfig,
+        progress: Progress,
+        verifier: str,
+        options: dict[str, Any] | None,
+        limits: Limits,
+    ) -> Iterator[Compute]:
+        """Ray-backed: `generator.replicas` generator actors, a verifier actor per core."""
+        from assay.workers.dispatch import GeneratorSpec
+        from assay.workers.pools import RayChecker, RayReplica
+        from assay.workers.session import ray_session
+
+        gen = config.generator
+        address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
+        progress.note("starting Ray" if address is None else f"joining Ray at {address}")
+        with ray_session(address, num_cpus=config.ray.num_cpus) as ray:
+            spec = GeneratorSpec.of(gen.model_dump(include={"backend", "model", "options"}))
+            spec = GeneratorSpec(spec.backend, spec.model, spec.options, gen.num_cpus, gen.num_gpus)
+            size = batch_size(config, spec.build())
+            progress.note(
+                f"model {spec.model} ({spec.backend}): {gen.replicas} replica(s), "
+                f"batches of up to {size} prompts"
+            )
+            replicas = [RayReplica(spec, gen.resources) for _ in range(gen.replicas)]
+            cpus = float(ray.cluster_resources().get("CPU", 1))
+            pool = config.verify.pool or max(1, int(cpus))
+            free = max(0.0, cpus - gen.replicas * gen.num_cpus)
+            share = max(0.01, int(min(1.0, free / pool) * 100) / 100)
+            checkers = [RayChecker(share) for _ in range(pool)]
+            compute = cls(
+                GenerationLane(replicas, size, gen.max_in_flight),
+                CheckLane(checkers, limits, max_chunk=config.engine.check_chunk),
+                verifier,
+                options,
+            )
+            try:
+                yield compute
+            finally:
+                compute.close()
+
+    @classmethod
+    @contextmanager
+    def local(
+        cls,
+        generator: Generator,
+        verifier: str,
+        limits: Limits,
+        options: dict[str, Any] | None = None,
+        jobs: int = 1,
+        batch: int = DEFAULT_BATCH,
+    ) -> Iterator[Compute]:
+        """In this process: the generator on a thread, `jobs` sandboxes on threads."""
+        from assay.workers.pools import ThreadChecker, ThreadReplica
+
+        compute = cls(
+            GenerationLane([ThreadReplica(generator)], batch, 1),
+            CheckLane([ThreadChecker() for _ in range(jobs)], limits),
+            verifier,
+            options,
+        )
+        try:
+            yield compute
+        finally:
+            compute.close()
+
+    def submit(self, op: Op, done: Callable[[list[Any]], None]) -> None:
+        """Queue `op`; `done` gets its answers (at once for an empty one)."""
+        if isinstance(op, Generate):
+            if not op.requests:
+                done([])
+            else:
+                self.generation.submit(op.requests, done)
+        elif isinstance(op, Check):
+            if not op.items:
+                done([])
+            elif op.verifier:
+                self.checks.submit(op.verifier, op.options, op.items, done)
+            else:
+                self.checks.submit(self.verifier, self.options, op.items, done)
+        else:
+            raise TypeError(f"a program yielded {op!r}; yield Generate(...) or Check(...)")
+
+    def step(self, timeout: float | None = None) -> bool:
+        """Send what the lanes can take, wait for any call to finish, and settle every finished
+        one (their answers reach their programs). False when nothing is in flight."""
+        self.generation.pump()
+        self.checks.pump()
+        lanes: dict[Any, Any] = {f: self.generation for f in self.generation.futures()}
+        lanes.update({f: self.checks for f in self.checks.futures()})
+        if not lanes:
+            return False
+        done, _ = wait(list(lanes), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            lanes[future].settle(future)
+        return True
+
+    def stats(self) -> dict[str, Any]:
+        calls = self.generation.calls
+        return {
+            "generator_calls": calls,
+            "prompts": self.generation.prompts,
+            "mean_batch": self.generation.prompts / calls if calls else 0.0,
+            "checks": self.checks.checks,
+            "replica_restarts": sum(self.generation.epochs),
+            "verifier_restarts": sum(self.checks.epochs),
+        }
+
+    def close(self) -> None:
+        self.generation.close()
+        self.checks.close()

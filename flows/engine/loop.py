@@ -1,0 +1,65 @@
+"""The engine's loop: many tasks' programs at once, each advanced as soon as its answer is back.
+
+At most `window` programs are open at a time (new tasks are admitted as others finish), which
+bounds the work and memory in flight while keeping enough requests queued that every generator
+call is a full batch and every verifier worker has its next chunk waiting.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.ops import Program
+from assay.flows.progress import Progress
+
+
+def drive(
+    programs: Iterable[tuple[str, Program]],
+    compute: Compute,
+    window: int,
+    progress: Progress,
+    total: int,
+    label: str = "tasks",
+) -> dict[str, Any]:
+    """Run every (name, program) to its end; returns the lanes' counters. A program that raises
+    stops the run (what it committed before stays)."""
+    source: Iterator[tuple[str, Program]] = iter(programs)
+    ready: deque[tuple[str, Program, Any]] = deque()
+    open_ = 0
+    bar = progress.stage(label, total)
+
+    def admit() -> None:
+        nonlocal open_
+        while open_ < max(1, window):
+            nxt = next(source, None)
+            if nxt is None:
+                return
+            open_ += 1
+            ready.append((nxt[0], nxt[1], None))
+
+    def advance(name: str, program: Program, answer: Any) -> None:
+        nonlocal open_
+        try:
+            op = program.send(answer)
+        except StopIteration:
+            open_ -= 1
+            bar.advance(name)
+            return
+        compute.submit(op, lambda got: ready.append((name, program, got)))
+
+    try:
+        while True:
+            admit()
+            while ready:
+                advance(*ready.popleft())
+                admit()
+            if open_ == 0:
+                break
+            if not compute.step():
+                raise RuntimeError("the engine has open programs but nothing in flight")
+    finally:
+        bar.close()
+    return compute.stats()

@@ -1,0 +1,88 @@
+"""One run of any domain as a Prefect flow: its tasks' programs through the engine's loop.
+
+Prefect sees two coarse tasks, the rounds (every task's program, on Ray through `Compute`) and
+the summary; everything particular to a domain comes from its flow parts in the registry.
+"""
+
+# No `from __future__ import annotations` here: Prefect builds the flow's parameter model from
+# these annotations when a deployment runs it, so they must be real objects, not strings.
+from types import ModuleType
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from assay.flows.config import RunConfig
+from assay.flows.domains import get
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.loop import drive
+from assay.flows.progress import Progress
+from assay.flows.sources import load_tasks
+from assay.flows.state import RunState
+
+
+def finished(state: RunState, parts: ModuleType, t: Any) -> bool:
+    """Whether task `t`'s program made its last commit: the domain says (`finished`), else its
+    selection is that commit."""
+    if hasattr(parts, "finished"):
+        return bool(parts.finished(state, t))
+    return state.done("select", t, 0)
+
+
+def pending(state: RunState, parts: ModuleType) -> list[tuple[int, Any]]:
+    """(index, task) of every task (the domain's `roots`, else all) whose program has not
+    finished; the index is the task's place among them, which seeds its sampling."""
+    roots = parts.roots(state) if hasattr(parts, "roots") else state.tasks
+    return [(i, t) for i, t in enumerate(roots) if not finished(state, parts, t)]
+
+
+def window(state: RunState, compute: Compute) -> int:
+    """Tasks open at once: the configured window, else enough to fill every replica's calls
+    twice over (each task asks for at least one prompt at a time)."""
+    gen = compute.generation
+    return state.config.engine.window or max(
+        64, 2 * len(gen.workers) * gen.in_flight * gen.batch_size
+    )
+
+
+def run_programs(
+    state: RunState, parts: ModuleType, compute: Compute, progress: Progress
+) -> dict[str, Any]:
+    """Every pending task's program to its end (callable without Prefect, as tests do)."""
+    todo = pending(state, parts)
+    programs = ((t.name, parts.program(state, t, i)) for i, t in todo)
+    try:
+        return drive(programs, compute, window(state, compute), progress, len(todo))
+    finally:
+        state.flush()  # what finished before an error is kept
+
+
+@task(cache_policy=NO_CACHE, name="rounds")
+def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, Any]:
+    """Start (or join) Ray and run every pending task's rounds."""
+    name, options = parts.verifier(state.config)
+    with Compute.open(state.config, progress, name, options, state.limits) as compute:
+        stats = run_programs(state, parts, compute, progress)
+    progress.note(
+        f"generation: {stats['generator_calls']} calls, {stats['mean_batch']:.1f} prompts per "
+        f"call; {stats['checks']} checks; restarted {stats['replica_restarts']} generator "
+        f"replica(s) and {stats['verifier_restarts']} verifier actor(s)"
+    )
+    return stats
+
+
+@flow(name="assay-run", log_prints=False)
+def run_flow(config: RunConfig, quiet: bool = False) -> dict:
+    """Tasks → the domain's rounds (generate, check, repair, select) → the dataset."""
+    parts = get(config.domain).flow()
+    parts.check_tasks(load_tasks(config), config)  # before anything is committed
+    progress = Progress(quiet)
+    state = parts.open_state(config)
+    try:
+        if pending(state, parts):
+            state.start()
+            rounds(state, parts, progress)
+    except BaseException:
+        state.finish("failed")  # what was committed stays; a rerun resumes from it
+        raise
+    return state.finish()

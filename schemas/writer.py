@@ -1,0 +1,80 @@
+"""Commits written behind the caller: a run's loop hands each commit to one writer thread and
+goes on dispatching work while the files are written and fsynced (most of a commit's time is
+spent waiting on the disk).
+
+Commits are written in the order they were handed over, so what is on disk after a kill is
+always a prefix of them: a task's later stage is never published before its earlier one. The
+queue is bounded (a slow disk holds the caller back instead of letting memory grow), and an
+error in the writer is raised in the caller at its next `submit` or `flush`.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Mapping, Sequence
+
+from assay.schemas.rows import Record
+from assay.schemas.store import Prepared, Store
+
+_STOP = None
+
+
+class Writer:
+    """One background thread publishing `Store` commits in order."""
+
+    def __init__(self, store: Store, depth: int = 256) -> None:
+        self.store = store
+        self._queue: queue.Queue[Prepared | None] = queue.Queue(maxsize=depth)
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="assay-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not _STOP:
+            try:
+                if self._error is None:
+                    self.store.write(item)
+            except BaseException as exc:  # re-raised in the caller
+                self._error = exc
+            finally:
+                with self._lock:
+                    self._pending.discard(item.key)
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise RuntimeError(f"writing the dataset failed: {self._error}") from self._error
+
+    def has(self, key: str) -> bool:
+        """Published, or handed over and not yet written."""
+        with self._lock:
+            if key in self._pending:
+                return True
+        return self.store.has(key)
+
+    def submit(self, key: str, tables: Mapping[str, Sequence[Record]], run_id: str) -> bool:
+        """Check the records now (a bad one raises here) and write them behind the caller;
+        False if `key` is already published or handed over."""
+        self._raise()
+        if self.has(key):
+            return False
+        prepared = self.store.prepare(key, tables, run_id=run_id)
+        with self._lock:
+            self._pending.add(key)
+        self._queue.put(prepared)
+        return True
+
+    def flush(self) -> None:
+        """Wait until every handed-over commit is published; raise the writer's error."""
+        self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        """Publish what is queued, then stop the thread."""
+        self._queue.put(_STOP)
+        self._thread.join()
+        self._raise()

@@ -1,0 +1,147 @@
+"""A run submitted to a real multi-node Ray cluster on this machine (a head and two worker
+nodes, each a `ray start --block` process group stopped by its own process id): the generator
+replicas need a custom resource only one worker node has, the verifiers run elsewhere, and that
+node is killed mid-run. A replacement node with the resource joins, as an autoscaler would add
+one, and the run completes with the rows of an uninterrupted run on the same cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_engine_code import _answers, _config, _tables
+
+pytestmark = pytest.mark.slow
+RAY = Path(sys.executable).parent / "ray"
+GEN = "assay_gen"
+ENV = {**os.environ, "RAY_AUTH_MODE": "token"}  # the cluster's token is in ~/.ray/auth_token
+ENV.pop("RAY_ADDRESS", None)
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Node:
+    """One Ray node: `ray start --block` in its own process group, killed as a whole."""
+
+    def __init__(self, log: Path, *args: str) -> None:
+        ports = ["--dashboard-agent-listen-port", "--dashboard-agent-grpc-port",
+                 "--metrics-export-port", "--runtime-env-agent-port", "--node-manager-port",
+                 "--object-manager-port"]  # fmt: skip
+        cmd = [str(RAY), "start", "--block", "--disable-usage-stats",
+               "--node-ip-address", "127.0.0.1", *args]  # fmt: skip
+        for flag in ports:
+            cmd += [flag, str(_port())]
+        self.proc = subprocess.Popen(
+            cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True, env=ENV
+        )
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+def _alive(address: str, want: int) -> None:
+    """Wait until `want` nodes are alive (asked through `ray list nodes`)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        out = subprocess.run(
+            [str(RAY), "list", "nodes", "--address", address, "--format", "json",
+             "--filter", "state=ALIVE"],
+            capture_output=True, text=True, env=ENV,
+        )  # fmt: skip
+        listed = out.stdout.lstrip().startswith("[")  # "No resource in the cluster" otherwise
+        if out.returncode == 0 and listed and len(json.loads(out.stdout)) >= want:
+            return
+        time.sleep(2)
+    pytest.fail(f"the cluster did not reach {want} alive nodes")
+
+
+@pytest.fixture()
+def cluster(tmp_path: Path) -> Iterator[tuple[str, str, list[Node]]]:
+    port, dash = _port(), _port()
+    head = Node(tmp_path / "head.log", "--head", "--port", str(port), "--num-cpus", "1",
+                "--include-dashboard", "true", "--dashboard-host", "127.0.0.1",
+                "--dashboard-port", str(dash))  # fmt: skip
+    nodes = [head]
+    gcs = f"127.0.0.1:{port}"
+    try:
+        _alive(f"http://127.0.0.1:{dash}", 1)
+        nodes.append(Node(tmp_path / "gen.log", "--address", gcs, "--num-cpus", "0",
+                          "--resources", json.dumps({GEN: 2})))  # fmt: skip
+        _alive(f"http://127.0.0.1:{dash}", 2)  # one at a time: two raylets starting at once
+        nodes.append(Node(tmp_path / "cpu.log", "--address", gcs, "--num-cpus", "2"))
+        _alive(f"http://127.0.0.1:{dash}", 3)
+        yield gcs, f"http://127.0.0.1:{dash}", nodes
+    finally:
+        for node in reversed(nodes):
+            node.kill()
+        # `ray start` left the head's address for later `ray.init()` calls; it is gone now.
+        current = Path("/tmp/ray/ray_current_cluster")
+        if current.is_file() and current.read_text().strip().endswith(f":{port}"):
+            current.unlink()
+
+
+def _yaml(tmp: Path, name: str) -> Path:
+    """The code run on seed tasks with a slow replay model on two `assay_gen` replicas."""
+    dataset = tmp / name
+    config = _config(dataset)
+    answers = tmp / "answers.jsonl"
+    with answers.open("w") as fh:
+        for key, texts in _answers(config).items():
+            fh.write(json.dumps({"key": key, "texts": texts}) + "\n")
+    path = tmp / f"{name}.yaml"
+    path.write_text(
+        f"name: {name}\ndataset: {dataset}\ntasks: [{{seed: code, limit: 6}}]\n"
+        f"generator: {{backend: replay, model: replay, options: {{answers: {answers}, "
+        f"delay_s: 1.5}}, num_cpus: 0, replicas: 2, resources: {{{GEN}: 1}}, batch_size: 1}}\n"
+        "solver: {n: 2}\ntester: {n: 1}\nrepair: {rounds: 1, n: 1}\n"
+    )
+    return path
+
+
+def _submit(config: Path, dashboard: str) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "assay.flows", "submit", str(config), "--address", dashboard]
+    return subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+
+
+def _commits(dataset: Path) -> int:
+    folder = dataset / "commits"
+    return len(list(folder.iterdir())) if folder.exists() else 0
+
+
+def test_killing_the_generator_node_mid_run_loses_nothing(
+    tmp_path: Path, cluster: tuple[str, str, list[Node]]
+) -> None:
+    gcs, dashboard, nodes = cluster
+    whole = _submit(_yaml(tmp_path, "whole"), dashboard)
+    _, err = whole.communicate(timeout=600)
+    assert whole.returncode == 0, err[-3000:]
+
+    killed = _submit(_yaml(tmp_path, "killed"), dashboard)
+    deadline = time.monotonic() + 300
+    while _commits(tmp_path / "killed") < 4 and time.monotonic() < deadline:
+        time.sleep(0.5)  # the tasks and run records, then the first generation commits
+    assert killed.poll() is None, "the run ended before the kill"
+    nodes[1].kill()  # the only node with the generators' resource
+    time.sleep(5)
+    nodes.append(Node(tmp_path / "gen2.log", "--address", gcs, "--num-cpus", "0",
+                      "--resources", json.dumps({GEN: 2})))  # fmt: skip
+    logs, err = killed.communicate(timeout=900)
+    assert killed.returncode == 0, err[-3000:]
+    assert "SUCCEEDED" in err
+    assert "restarted 2 generator replica(s)" in logs  # both were on the killed node
+    assert _tables(tmp_path / "killed") == _tables(tmp_path / "whole")

@@ -1,0 +1,47 @@
+"""Checking a batch of items in one sandbox, the way every caller does it: a sandbox that breaks
+is replaced and the item retried once; an item that breaks a fresh sandbox too gets an `error`
+verdict with the evidence, so one hostile candidate cannot stop a run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from assay.schemas.records import Status, Verdict
+from assay.verifiers.sandbox import Limits, SandboxError
+
+if TYPE_CHECKING:
+    from assay.verifiers.sandbox import ZygoteSandbox
+
+
+def broken_verdict(item: Any, verifier: str, reason: str) -> Verdict:
+    """The verdict of an item no check could finish: an infrastructure failure it caused (or
+    met twice), recorded with the reason instead of raised."""
+    return Verdict(
+        str(getattr(item, "id", "")),
+        verifier,
+        Status.ERROR,
+        stderr_tail=reason[-2000:],
+        evidence={"infrastructure": reason},
+    )
+
+
+def check_batch(
+    checker: Any,
+    items: Sequence[Any],
+    sandbox: Callable[[bool], ZygoteSandbox],
+    limits: Limits,
+) -> list[Verdict]:
+    """Verdicts in item order. `sandbox(fresh)` gives the sandbox to use (a new one if fresh)."""
+    verdicts = []
+    for item in items:
+        try:
+            verdicts.append(checker.check(item, sandbox(False), limits))
+        except SandboxError:
+            try:
+                verdicts.append(checker.check(item, sandbox(True), limits))
+            except SandboxError as exc:
+                reason = f"the sandbox broke twice on this item: {exc}"
+                verdicts.append(broken_verdict(item, checker.name, reason))
+                sandbox(True)  # leave a working sandbox for the next item
+    return verdicts

@@ -1,0 +1,150 @@
+"""The workers the round engine's lanes send work to: generator replicas and verifier workers,
+as Ray actors placed by their declared resources, or as threads in this process (tests, runs
+without Ray). Each answers `submit(payload) -> Future` and says when a failure means the worker
+itself was lost (`lost`), so the lane restarts it and resends the work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from assay.verifiers.sandbox import Limits
+from assay.workers.api import Generator
+from assay.workers.dispatch import GeneratorSpec
+
+
+def _ray_lost(exc: BaseException) -> bool:
+    """Failures of the worker rather than of the work: its actor, process or node is gone."""
+    from ray import exceptions as rex
+
+    lost = (rex.RayActorError, rex.WorkerCrashedError, rex.NodeDiedError, rex.ObjectLostError)
+    return isinstance(exc, lost)
+
+
+class _RayWorker:
+    """An actor handle that is replaced by a new actor, wherever Ray finds room, when lost."""
+
+    def __init__(self) -> None:
+        self.handle = self._start()
+        self.starts = 1
+
+    def _start(self) -> Any:
+        raise NotImplementedError
+
+    def lost(self, exc: BaseException) -> bool:
+        return _ray_lost(exc)
+
+    def restart(self) -> None:
+        self.close()
+        self.handle = self._start()
+        self.starts += 1
+
+    def close(self) -> None:
+        import ray
+
+        with contextlib.suppress(Exception):
+            ray.kill(self.handle, no_restart=True)
+
+
+class RayReplica(_RayWorker):
+    """One generator actor with the spec's resources (and custom `resources`)."""
+
+    def __init__(self, spec: GeneratorSpec, resources: dict[str, float] | None = None) -> None:
+        self.spec = spec
+        self.resources = dict(resources or {})
+        super().__init__()
+
+    def _start(self) -> Any:
+        from assay.workers.actors import GeneratorActor
+
+        generator = self.spec.build()  # options only; validates them before anything starts
+        gpus = max(self.spec.num_gpus, float(getattr(generator, "num_gpus", 0)))
+        return GeneratorActor.options(  # type: ignore[attr-defined]
+            num_cpus=self.spec.num_cpus, num_gpus=gpus, resources=self.resources or None
+        ).remote(generator)
+
+    def submit(self, payload: Any) -> Future:
+        return self.handle.generate.remote(list(payload)).future()
+
+
+class RayChecker(_RayWorker):
+    """One verifier actor (it owns a sandbox) holding `num_cpus` of a node."""
+
+    def __init__(self, num_cpus: float) -> None:
+        self.num_cpus = num_cpus
+        super().__init__()
+
+    def _start(self) -> Any:
+        from assay.workers.actors import VerifierActor
+
+        return VerifierActor.options(num_cpus=self.num_cpus).remote()  # type: ignore[attr-defined]
+
+    def submit(self, payload: Any) -> Future:
+        verifier, options, items, limits = payload
+        return self.handle.check.remote(verifier, items, limits, options).future()
+
+
+class LostWorker(RuntimeError):
+    """Raised by a thread worker's work to stand for a lost worker (tests plant it)."""
+
+
+class ThreadReplica:
+    """A generator called on a thread of this process, one call at a time."""
+
+    def __init__(self, generator: Generator) -> None:
+        self.generator = generator
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.generator.setup()
+
+    def submit(self, payload: Any) -> Future:
+        return self.pool.submit(self.generator.generate, list(payload))
+
+    def lost(self, exc: BaseException) -> bool:
+        return isinstance(exc, LostWorker)
+
+    def restart(self) -> None:
+        return None  # the thread and the generator are still there
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class ThreadChecker:
+    """A sandbox of this process, used from one thread."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.sandbox: Any = None
+
+    def _box(self, fresh: bool) -> Any:
+        from assay.verifiers.sandbox import open_sandbox
+
+        if fresh and self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
+        if self.sandbox is None:
+            self.sandbox = open_sandbox()
+        return self.sandbox
+
+    def _check(self, verifier: str, options: Any, items: list[Any], limits: Limits) -> list:
+        from assay.verifiers import registry
+        from assay.verifiers.batch import check_batch
+
+        return check_batch(registry.configured(verifier, options), items, self._box, limits)
+
+    def submit(self, payload: Any) -> Future:
+        return self.pool.submit(self._check, *payload)
+
+    def lost(self, exc: BaseException) -> bool:
+        return isinstance(exc, LostWorker)
+
+    def restart(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
