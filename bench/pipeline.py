@@ -63,6 +63,7 @@ def config(folder: Path, tasks: Path, answers: Path, args: argparse.Namespace, r
             "generator.num_cpus=0",  # the replay answers hold no model
             f"generator.replicas={replicas}",
             *([f"generator.batch_size={args.batch_size}"] if args.batch_size else []),
+            *([f"engine.check_chunk={args.check_chunk}"] if args.check_chunk else []),
             "solver.n=2",
             "tester.n=0",
             "repair.rounds=0",
@@ -112,6 +113,7 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=0.2, help="seconds per generator call")
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=0, help="0: the backend's (256)")
+    parser.add_argument("--check-chunk", type=int, default=0, help="0: the engine's default")
     parser.add_argument("--num-cpus", type=int, default=2, help="the local Ray's CPUs")
     args = parser.parse_args()
     if not HUMANEVAL.is_file():

@@ -1,11 +1,13 @@
 """The dataset store: every stage's output lands as one atomic, idempotent commit.
 
-Layout under `root`:  `commits/<sha256(key)[:32]>/{manifest.json, <table>.parquet...}`.
-A commit is written in full under a sibling staging folder (`.<root name>.staging/`, outside the
+Layout under `root`:  `commits/<sha256(key)[:32]>/{manifest.json, <table>.parquet...}`, one
+folder per commit key, or per batch of keys written together (`write_many`: the folder is named
+by the hash of its keys, the manifest lists them, each table is one file of all their rows).
+A folder is written in full under a sibling staging folder (`.<root name>.staging/`, outside the
 dataset so no reader ever globs a half-written file), fsynced, then published with one directory
-rename. A key that is already published is a no-op, and two processes racing on the same key end
-with one copy: the loser's rename meets a non-empty folder and fails. That is how a killed run
-resumes with nothing lost and nothing duplicated.
+rename. A key that is already published is left out, and two processes racing on the same
+commit end with one copy: the loser's rename meets a non-empty folder and fails. That is how a
+killed run resumes with nothing lost and nothing duplicated.
 
 Only local (or POSIX-mounted shared) paths are supported. An object store fits later by taking a
 `pyarrow.fs.FileSystem` plus a path: stage under a unique prefix, then publish by writing the
@@ -14,38 +16,28 @@ manifest last with a create-only condition, since object stores have no director
 
 from __future__ import annotations
 
+import contextlib
 import errno
-import fcntl
 import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assay.schemas.disk import clean_staging, flush, fsync, stage
 from assay.schemas.rows import TABLE_OF, Record, to_row
 from assay.schemas.tables import SCHEMA_VERSION, schema_for, to_arrow
 
 MANIFEST = "manifest.json"
-_LOCK = "lock"
 
 
 def key_dir(key: str) -> str:
     """The published folder name of a commit key (a hash, so any key text is a safe name)."""
     return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -67,17 +59,46 @@ class Store:
         self.commits.mkdir(parents=True, exist_ok=True)
         self.staging.mkdir(parents=True, exist_ok=True)
         self.clean_staging()
+        self._index: dict[str, str] | None = None  # published key -> its folder
+        self._listed: set[str] = set()  # folders whose manifests are in the index
+        self._lock = threading.Lock()  # a run's loop reads the index while its writer adds
+
+    def _refresh(self) -> dict[str, str]:
+        """The index of published keys, brought up to date with folders published since."""
+        with self._lock:
+            return self._refresh_locked()
+
+    def _refresh_locked(self) -> dict[str, str]:
+        if self._index is None:
+            self._index = {}
+        for entry in os.scandir(self.commits):
+            if entry.name in self._listed or not entry.is_dir():
+                continue
+            try:
+                manifest = json.loads((Path(entry.path) / MANIFEST).read_text())
+            except FileNotFoundError:
+                continue  # not a published commit
+            self._listed.add(entry.name)
+            for key in manifest.get("keys") or [manifest["key"]]:
+                self._index[key] = entry.name
+        return self._index
 
     def has(self, key: str) -> bool:
-        """Whether `key` is published (a staged but unpublished commit does not count)."""
-        return (self.commits / key_dir(key) / MANIFEST).is_file()
+        """Whether `key` is published (a staged but unpublished commit does not count).
+
+        The commits are read once and the index kept with what this store publishes; a key
+        another process published since reads as absent here until the next write, which looks
+        again before it publishes (see `write_many`)."""
+        index = self._index if self._index is not None else self._refresh()
+        return key in index
 
     def keys(self) -> list[str]:
         """Every published commit key, sorted."""
-        return sorted(m["key"] for m in self.manifests())
+        return sorted(k for m in self.manifests() for k in m.get("keys") or [m["key"]])
 
     def manifests(self) -> list[dict]:
-        """The manifest of every published commit (key, run id, time, row counts per table)."""
+        """The manifest of every published commit folder (its keys, run id, time, row counts
+        per table)."""
         found = sorted(self.commits.glob(f"*/{MANIFEST}"))
         return [json.loads(path.read_text()) for path in found]
 
@@ -112,18 +133,52 @@ class Store:
     def write(self, prepared: Prepared) -> bool:
         """Publish a prepared commit: staged, fsynced, renamed into place; False if its key is
         already published."""
-        if self.has(prepared.key):
-            return False
-        with self._stage() as data:
-            import pyarrow.parquet as pq
+        return self.write_many([prepared])[0]
 
-            for name, table in prepared.tables.items():
-                pq.write_table(table, data / f"{name}.parquet", compression="zstd")
-            (data / MANIFEST).write_text(json.dumps(prepared.manifest, indent=1, sort_keys=True))
-            for path in data.iterdir():
-                _fsync(path)
-            _fsync(data)
-            return self._publish(data, self.commits / key_dir(prepared.key))
+    def write_many(self, batch: Sequence[Prepared]) -> list[bool]:
+        """Publish several commits as one folder: one Parquet file per table holding every
+        commit's rows, one manifest naming every key, one flush of the disk and one rename, so
+        they appear together or not at all. A commit whose key is already published is left
+        out. One result per commit: whether it was published now."""
+        index = self._refresh()
+        out = [False] * len(batch)
+        todo: dict[str, tuple[int, Prepared]] = {}
+        for i, prepared in enumerate(batch):
+            if prepared.key not in index:
+                todo.setdefault(prepared.key, (i, prepared))
+        if not todo:
+            return out
+        keys = list(todo)
+        name = key_dir(keys[0] if len(keys) == 1 else "\n".join(["batch", *keys]))
+        with self._stage() as data:
+            self._write_files(data, [p for _, p in todo.values()])
+            flush([*data.iterdir(), data])
+            if not self._publish(data, self.commits / name):
+                return out  # another process published this very commit first
+        with self._lock:
+            self._listed.add(name)
+            for key, (i, _) in todo.items():
+                index[key] = name
+                out[i] = True
+        return out
+
+    @staticmethod
+    def _write_files(data: Path, batch: Sequence[Prepared]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        names = sorted({name for p in batch for name in p.tables})
+        tables = {n: pa.concat_tables([p.tables[n] for p in batch if n in p.tables]) for n in names}
+        for name, table in tables.items():
+            pq.write_table(table, data / f"{name}.parquet", compression="zstd")
+        first = batch[0].manifest
+        manifest = {
+            **first,
+            **({"keys": [p.key for p in batch]} if len(batch) > 1 else {}),
+            "tables": {name: t.num_rows for name, t in tables.items()},
+            "run_id": first["run_id"] if len({p.manifest["run_id"] for p in batch}) == 1 else "",
+        }
+        (data / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
 
     @staticmethod
     def _rows(name: str, records: Sequence[Record], run_id: str, now: datetime) -> list[dict]:
@@ -137,7 +192,7 @@ class Store:
         return [to_row(record, run_id, now) for record in records]
 
     def _publish(self, staged: Path, target: Path) -> bool:
-        """The one atomic step: rename the staged folder into the dataset."""
+        """The one atomic step: rename the staged folder into the dataset, durably."""
         try:
             os.rename(staged, target)
         except OSError as exc:
@@ -150,48 +205,12 @@ class Store:
                     "point"
                 ) from exc
             raise
-        _fsync(self.commits)
+        fsync(self.commits)
         return True
 
-    @contextmanager
-    def _stage(self) -> Iterator[Path]:
-        """A private staging folder, locked for as long as this process works in it."""
-        while True:
-            work = Path(tempfile.mkdtemp(dir=self.staging))
-            try:
-                fd = os.open(work / _LOCK, os.O_CREAT | os.O_RDWR, 0o644)
-            except FileNotFoundError:
-                continue  # a cleaner removed the new folder before we could lock it
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                if os.stat(work / _LOCK).st_ino == os.fstat(fd).st_ino:
-                    break  # ours; otherwise a cleaner took it before we locked it
-            except FileNotFoundError:
-                pass
-            os.close(fd)
-        try:
-            (work / "data").mkdir()
-            yield work / "data"
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-            os.close(fd)
+    def _stage(self) -> contextlib.AbstractContextManager[Path]:
+        return stage(self.staging)
 
     def clean_staging(self) -> list[str]:
-        """Remove staging folders whose writer died (its lock is free); returns their names."""
-        removed = []
-        for work in self.staging.iterdir():
-            if not work.is_dir():
-                continue
-            try:
-                fd = os.open(work / _LOCK, os.O_CREAT | os.O_RDWR, 0o644)
-            except FileNotFoundError:
-                continue  # removed under us by its owner
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue  # a live writer holds it
-            shutil.rmtree(work, ignore_errors=True)
-            os.close(fd)
-            removed.append(work.name)
-        return removed
+        """Remove staging folders whose writer died (their lock is free); their names."""
+        return clean_staging(self.staging)

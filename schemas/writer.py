@@ -1,9 +1,13 @@
 """Commits written behind the caller: a run's loop hands each commit to one writer thread and
 goes on dispatching work while the files are written and fsynced (most of a commit's time is
-spent waiting on the disk).
+spent waiting on the disk). Commits handed over within `LINGER_S` of each other (up to `BATCH`)
+are written together as one folder (`Store.write_many`): one Parquet file per table and one
+flush of the disk for all of them, so a run of millions of tasks makes thousands of folders,
+not millions.
 
 Commits are written in the order they were handed over, so what is on disk after a kill is
-always a prefix of them: a task's later stage is never published before its earlier one. The
+always a prefix of them: a task's later stage is never published before its earlier one.
+A commit handed over is written within about `LINGER_S`. The
 queue is bounded (a slow disk holds the caller back instead of letting memory grow), and an
 error in the writer is raised in the caller at its next `submit` or `flush`.
 """
@@ -12,12 +16,15 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Mapping, Sequence
 
 from assay.schemas.rows import Record
 from assay.schemas.store import Prepared, Store
 
 _STOP = None
+BATCH = 256  # most commits written together as one folder
+LINGER_S = 0.2  # how long a batch waits for more commits: at most a few folders a second
 
 
 class Writer:
@@ -33,17 +40,27 @@ class Writer:
         self._thread.start()
 
     def _run(self) -> None:
-        while (item := self._queue.get()) is not _STOP:
+        stop = False
+        while not stop:
+            batch = [self._queue.get()]
+            until = time.monotonic() + LINGER_S
+            while len(batch) < BATCH and batch[-1] is not _STOP:
+                try:
+                    batch.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
+                except queue.Empty:
+                    break
+            stop = batch[-1] is _STOP
+            work = [p for p in batch if p is not None]
             try:
-                if self._error is None:
-                    self.store.write(item)
+                if self._error is None and work:
+                    self.store.write_many(work)  # one disk flush for the whole batch
             except BaseException as exc:  # re-raised in the caller
                 self._error = exc
             finally:
                 with self._lock:
-                    self._pending.discard(item.key)
-                self._queue.task_done()
-        self._queue.task_done()
+                    self._pending.difference_update(p.key for p in work)
+                for _ in batch:
+                    self._queue.task_done()
 
     def _raise(self) -> None:
         if self._error is not None:
