@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -123,6 +124,7 @@ def _commits(dataset: Path) -> int:
     return len(list(folder.iterdir())) if folder.exists() else 0
 
 
+@pytest.mark.timeout(1200)  # two runs, and Ray notices the dead node only after its health checks
 def test_killing_the_generator_node_mid_run_loses_nothing(
     tmp_path: Path, cluster: tuple[str, str, list[Node]]
 ) -> None:
@@ -143,5 +145,8 @@ def test_killing_the_generator_node_mid_run_loses_nothing(
     logs, err = killed.communicate(timeout=900)
     assert killed.returncode == 0, err[-3000:]
     assert "SUCCEEDED" in err
-    assert "restarted 2 generator replica(s)" in logs  # both were on the killed node
+    restarted = re.search(r"restarted (\d+) generator replica", logs)
+    # both were on the killed node; a replacement Ray places there before it sees the node
+    # dead dies too and is replaced again
+    assert restarted and int(restarted.group(1)) >= 2, logs[-3000:]
     assert _tables(tmp_path / "killed") == _tables(tmp_path / "whole")
