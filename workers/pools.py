@@ -36,6 +36,10 @@ class _RayWorker:
     def lost(self, exc: BaseException) -> bool:
         return _ray_lost(exc)
 
+    def ready(self) -> Future:
+        """Done once the actor has started (its model loaded, its sandbox open)."""
+        return self.handle.__ray_ready__.remote().future()
+
     def restart(self) -> None:
         self.close()
         self.handle = self._start()

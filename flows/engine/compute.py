@@ -143,6 +143,16 @@ class Compute:
             lanes[future].settle(future)
         return True
 
+    def ready(self) -> float:
+        """Wait until every worker has started (models loaded, sandboxes open); the seconds
+        waited. Workers that cannot say (threads) count as started."""
+        import time
+
+        started = time.perf_counter()
+        workers = [*self.generation.workers, *self.checks.workers]
+        wait([w.ready() for w in workers if hasattr(w, "ready")])
+        return time.perf_counter() - started
+
     def stats(self) -> dict[str, Any]:
         calls = self.generation.calls
         return {

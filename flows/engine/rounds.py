@@ -62,6 +62,7 @@ def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, 
     """Start (or join) Ray and run every pending task's rounds."""
     name, options = parts.verifier(state.config)
     with Compute.open(state.config, progress, name, options, state.limits) as compute:
+        progress.note(f"workers ready in {compute.ready():.0f}s (models loaded, sandboxes open)")
         stats = run_programs(state, parts, compute, progress)
     progress.note(
         f"generation: {stats['generator_calls']} calls, {stats['mean_batch']:.1f} prompts per "
