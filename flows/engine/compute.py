@@ -63,8 +63,7 @@ class Compute:
         address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
         progress.note("starting Ray" if address is None else f"joining Ray at {address}")
         with ray_session(address, num_cpus=config.ray.num_cpus) as ray:
-            spec = GeneratorSpec.of(gen.model_dump(include={"backend", "model", "options"}))
-            spec = GeneratorSpec(spec.backend, spec.model, spec.options, gen.num_cpus, gen.num_gpus)
+            spec = GeneratorSpec(gen.backend, gen.model, gen.options, gen.num_cpus, gen.num_gpus)
             size = batch_size(config, spec.build())
             progress.note(
                 f"model {spec.model} ({spec.backend}): {gen.replicas} replica(s), "
