@@ -6,6 +6,7 @@ and the dotted field so a user knows what to fix.
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,9 @@ class RunConfig(_Strict):
                 )
         return self
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """Computed once: the config is frozen, and a run asks for its id at every commit."""
         data = self.model_dump(
             mode="json",
             exclude={"name": True, "dataset": True, "ray": True, "engine": True,

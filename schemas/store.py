@@ -42,10 +42,11 @@ def key_dir(key: str) -> str:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A commit checked and converted to Arrow, ready to write."""
+    """A commit checked and converted to rows, ready to write (the rows of a batch of commits
+    become Arrow tables together, when written: one conversion per table, not per commit)."""
 
     key: str
-    tables: dict[str, Any]  # table name -> pyarrow.Table
+    tables: dict[str, list[dict]]  # table name -> its rows
     manifest: dict[str, Any]
 
 
@@ -117,18 +118,15 @@ class Store:
         if not key:
             raise ValueError("a commit key must be a non-empty string naming the stage and item")
         now = datetime.now(UTC)
-        arrow = {
-            name: to_arrow(name, self._rows(name, recs, run_id, now))
-            for name, recs in tables.items()
-        }
+        rows = {name: self._rows(name, recs, run_id, now) for name, recs in tables.items()}
         manifest = {
             "key": key,
             "schema_version": SCHEMA_VERSION,
             "committed_at": now.isoformat(),
             "run_id": run_id,
-            "tables": {name: t.num_rows for name, t in arrow.items()},
+            "tables": {name: len(r) for name, r in rows.items()},
         }
-        return Prepared(key, arrow, manifest)
+        return Prepared(key, rows, manifest)
 
     def write(self, prepared: Prepared) -> bool:
         """Publish a prepared commit: staged, fsynced, renamed into place; False if its key is
@@ -150,8 +148,10 @@ class Store:
             return out
         keys = list(todo)
         name = key_dir(keys[0] if len(keys) == 1 else "\n".join(["batch", *keys]))
+        commits = [p for _, p in todo.values()]
+        tables = self._arrow(commits)  # a row Arrow cannot hold raises before any file exists
         with self._stage() as data:
-            self._write_files(data, [p for _, p in todo.values()])
+            self._write_files(data, commits, tables)
             flush([*data.iterdir(), data])
             if not self._publish(data, self.commits / name):
                 return out  # another process published this very commit first
@@ -163,12 +163,15 @@ class Store:
         return out
 
     @staticmethod
-    def _write_files(data: Path, batch: Sequence[Prepared]) -> None:
-        import pyarrow as pa
+    def _arrow(batch: Sequence[Prepared]) -> dict[str, Any]:
+        """Each table's rows of every commit in `batch` as one Arrow table."""
+        names = sorted({name for p in batch for name in p.tables})
+        return {n: to_arrow(n, [r for p in batch for r in p.tables.get(n, ())]) for n in names}
+
+    @staticmethod
+    def _write_files(data: Path, batch: Sequence[Prepared], tables: dict[str, Any]) -> None:
         import pyarrow.parquet as pq
 
-        names = sorted({name for p in batch for name in p.tables})
-        tables = {n: pa.concat_tables([p.tables[n] for p in batch if n in p.tables]) for n in names}
         for name, table in tables.items():
             pq.write_table(table, data / f"{name}.parquet", compression="zstd")
         first = batch[0].manifest

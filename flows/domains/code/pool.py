@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assay.schemas.records import Candidate, Status, Task, Verdict, content_id
 
@@ -49,6 +50,7 @@ def candidate_tests(testers: list[Candidate]) -> list[tuple[str, str]]:
     return [(line, c.id) for c in testers for line in c.text.splitlines() if line.strip()]
 
 
+@lru_cache(maxsize=1 << 16)  # a task's tests are normalised again at every round
 def _normal(code: str) -> str:
     """Formatting-insensitive form of a test, so a restated trusted test is not counted twice."""
     try:
