@@ -104,6 +104,34 @@ def status(dataset: DatasetOpt = Path("data/dataset")) -> None:
     )
 
 
+@app.command()
+def compact(dataset: DatasetOpt = Path("data/dataset")) -> None:
+    """Rewrite the dataset's many small commit folders into a few large ones (atomic: readers
+    see the old folders or the new, and a kill loses nothing; safe while a run writes)."""
+    from assay.schemas.compact import CompactionBusy
+    from assay.schemas.compact import compact as run_compact
+
+    if not (dataset / "commits").is_dir():
+        raise _fail(
+            f"{dataset} is not a dataset (no commits/ folder in it); give --dataset the folder "
+            "a run wrote (the run config's `dataset`)"
+        )
+    try:
+        report = run_compact(dataset)
+    except CompactionBusy as exc:
+        raise _fail(str(exc), 1) from None
+    except OSError as exc:
+        message = f"compacting {dataset} failed: {exc}; nothing was lost (the dataset reads as "
+        raise _fail(message + "before): fix the cause and run `assay compact` again", 1) from None
+    typer.echo(
+        f"folders {report.folders_before:,} -> {report.folders_after:,}, "
+        f"files {report.files_before:,} -> {report.files_after:,}, "
+        f"{report.bytes_before / 1e6:,.1f} MB -> {report.bytes_after / 1e6:,.1f} MB "
+        f"({len(report.written)} written in place of {report.replaced:,}, "
+        f"{report.seconds:.1f} s)"
+    )
+
+
 @verify_app.callback()
 def _verify() -> None:
     """Verifiers are chosen by name: `assay verify python --input candidates.jsonl`."""

@@ -1,5 +1,6 @@
 """The store's disk work: private staging folders (locked while their writer lives, so a
-cleaner removes only a dead writer's) and making written files durable."""
+cleaner removes only a dead writer's), making written files durable, and taking published
+folders away (each in one rename, so no reader ever meets a half-deleted folder)."""
 
 from __future__ import annotations
 
@@ -93,3 +94,21 @@ def clean_staging(staging: Path) -> list[str]:
         os.close(fd)
         removed.append(work.name)
     return removed
+
+
+def remove(commits: Path, staging: Path, names: Sequence[str]) -> list[str]:
+    """Take the folders `names` out of `commits`: each is renamed into a private staging folder
+    (one atomic step: a reader sees it whole or not at all), then deleted there; a kill before
+    the deletion leaves it to `clean_staging`. Returns the names it took (a name already gone,
+    taken by another process, is skipped)."""
+    taken = []
+    with stage(staging) as data:
+        for name in names:
+            try:
+                os.rename(commits / name, data / name)
+            except FileNotFoundError:
+                continue
+            taken.append(name)
+        if taken:
+            fsync(commits)
+    return taken

@@ -9,6 +9,11 @@ rename. A key that is already published is left out, and two processes racing on
 commit end with one copy: the loser's rename meets a non-empty folder and fails. That is how a
 killed run resumes with nothing lost and nothing duplicated.
 
+`schemas.compact` rewrites many small folders into one `compact-<hash>` folder whose manifest
+lists all their keys and names them in `replaces`; readers take the live set of
+`schemas.snapshot` (published folders minus replaced ones), and a replaced folder a kill left
+behind is removed when a `Store` opens the dataset.
+
 Only local (or POSIX-mounted shared) paths are supported. An object store fits later by taking a
 `pyarrow.fs.FileSystem` plus a path: stage under a unique prefix, then publish by writing the
 manifest last with a create-only condition, since object stores have no directory rename.
@@ -28,8 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assay.schemas.disk import clean_staging, flush, fsync, stage
+from assay.schemas.disk import clean_staging, flush, fsync, remove, stage
 from assay.schemas.rows import TABLE_OF, Record, to_row
+from assay.schemas.snapshot import snapshot
 from assay.schemas.tables import SCHEMA_VERSION, schema_for, to_arrow
 
 MANIFEST = "manifest.json"
@@ -60,6 +66,7 @@ class Store:
         self.commits.mkdir(parents=True, exist_ok=True)
         self.staging.mkdir(parents=True, exist_ok=True)
         self.clean_staging()
+        self.clean_replaced()
         self._index: dict[str, str] | None = None  # published key -> its folder
         self._listed: set[str] = set()  # folders whose manifests are in the index
         self._lock = threading.Lock()  # a run's loop reads the index while its writer adds
@@ -70,6 +77,9 @@ class Store:
             return self._refresh_locked()
 
     def _refresh_locked(self) -> dict[str, str]:
+        # A compacted folder's manifest lists every key of the folders it replaces, so its keys
+        # index like any other; a folder compaction removed stays in the index (its keys live
+        # on in the compacted folder, published before the removal).
         if self._index is None:
             self._index = {}
         for entry in os.scandir(self.commits):
@@ -77,8 +87,8 @@ class Store:
                 continue
             try:
                 manifest = json.loads((Path(entry.path) / MANIFEST).read_text())
-            except FileNotFoundError:
-                continue  # not a published commit
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # not a published commit, or removed by a compaction as we looked
             self._listed.add(entry.name)
             for key in manifest.get("keys") or [manifest["key"]]:
                 self._index[key] = entry.name
@@ -98,10 +108,21 @@ class Store:
         return sorted(k for m in self.manifests() for k in m.get("keys") or [m["key"]])
 
     def manifests(self) -> list[dict]:
-        """The manifest of every published commit folder (its keys, run id, time, row counts
-        per table)."""
-        found = sorted(self.commits.glob(f"*/{MANIFEST}"))
-        return [json.loads(path.read_text()) for path in found]
+        """The manifest of every live commit folder (its keys, run id, time, row counts per
+        table; a compacted folder's also names the folders it `replaces`). Folders a compaction
+        replaced are left out, so every key is listed once."""
+        for _ in range(100):
+            live = snapshot(self.commits).folders
+            try:
+                return [json.loads((self.commits / n / MANIFEST).read_text()) for n in sorted(live)]
+            except FileNotFoundError:
+                continue  # a compaction removed one as we read: take the live set again
+        raise RuntimeError(f"{self.commits} kept changing while being read; try again")
+
+    def clean_replaced(self) -> list[str]:
+        """Remove the folders a published compaction replaced that a kill left behind (they are
+        already out of every reader's live set); their names."""
+        return remove(self.commits, self.staging, snapshot(self.commits).replaced)
 
     def commit(self, key: str, tables: Mapping[str, Sequence[Record]], *, run_id: str = "") -> bool:
         """Publish `tables` under `key` at once; False (and nothing written) if already there.

@@ -113,7 +113,7 @@ def test_matrix_recovers_solutions_by_tests_per_task(tmp_path: Path) -> None:
     assert passing == [sols[0].id]
 
 
-def test_views_read_one_level_only_and_see_later_commits(
+def test_views_read_live_folders_only_and_a_connection_is_a_snapshot(
     tmp_path: Path, records: dict[str, list]
 ) -> None:
     store = Store(tmp_path / "ds")
@@ -125,5 +125,11 @@ def test_views_read_one_level_only_and_see_later_commits(
     con = connect(store.root)
     store.commit("two", {"tasks": [other]})  # published after the connection opened
     names = sorted(r[0] for r in con.execute("SELECT name FROM tasks").fetchall())
-    assert names == ["add", "two"]
-    assert con.execute("SELECT count(*) FROM raw_tasks").fetchone() == (2,)
+    assert names == ["add"]  # the connection reads the folders live when it opened
+    assert con.execute("SELECT count(*) FROM raw_tasks").fetchone() == (1,)
+    again = connect(store.root)
+    assert sorted(r[0] for r in again.execute("SELECT name FROM tasks").fetchall()) == [
+        "add",
+        "two",
+    ]
+    assert again.execute("SELECT count(*) FROM raw_tasks").fetchone() == (2,)
