@@ -26,6 +26,7 @@ from assay.flows.config_sections import (
     RepairConfig,
     RoleSampling,
     SelectConfig,
+    StoreConfig,
     TaskSource,
     TesterConfig,
     VerifyConfig,
@@ -60,6 +61,7 @@ class RunConfig(_Strict):
     translation: TranslationFlowConfig = Field(default_factory=TranslationFlowConfig)
     ray: RayConfig = Field(default_factory=RayConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
 
     @model_validator(mode="before")
     @classmethod
@@ -107,7 +109,7 @@ class RunConfig(_Strict):
         """Computed once: the config is frozen, and a run asks for its id at every commit."""
         data = self.model_dump(
             mode="json",
-            exclude={"name": True, "dataset": True, "ray": True, "engine": True,
+            exclude={"name": True, "dataset": True, "ray": True, "engine": True, "store": True,
                      "generator": ENGINE_ONLY},
         )  # fmt: skip
         data["verify"].pop("pool", None)

@@ -103,6 +103,13 @@ class EngineConfig(_Strict):
     check_chunk: int = Field(default=16, ge=1)  # most items sent to a verifier worker per call
 
 
+class StoreConfig(_Strict):
+    """What the run does to the dataset after its last commit. Not in the run id."""
+
+    compact: bool = True  # rewrite small commit folders into large files when the run ends
+    compact_min_folders: int = Field(default=64, ge=2)  # fewer small folders: leave them be
+
+
 class RayConfig(_Strict):
     address: str | None = None  # None: start a local Ray; "auto" or "ray://host:10001": join one
     num_cpus: int | None = Field(default=None, ge=1)

@@ -16,6 +16,12 @@ def _cell(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def samples_line(counts: dict[str, Any]) -> str:
+    """The run summary's samples line: how many, and how each was verified."""
+    levels = ", ".join(f"{n} {level}" for level, n in (counts.get("levels") or {}).items())
+    return f"  samples     {counts['samples']} committed" + (f": {levels}" if levels else "") + "\n"
+
+
 def print_table(table: pa.Table, fmt: str = "table") -> None:
     """Write `table` to stdout as a rich table, CSV, or one JSON object per line."""
     rows = table.to_pylist()

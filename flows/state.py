@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import platform
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from assay.flows.config import RunConfig, dump_config
-from assay.flows.domains.code.pool import Matrix, TestPool, build_pool
+from assay.flows.reload import families
 from assay.flows.sources import load_tasks
-from assay.schemas.query import query
-from assay.schemas.records import Candidate, Role, Run, Sample, Status, Task, Verdict
-from assay.schemas.rows import from_row
+from assay.schemas.records import (
+    Candidate,
+    Role,
+    Run,
+    Sample,
+    Task,
+    Verdict,
+    content_id,
+)
 from assay.schemas.store import Store
 from assay.schemas.writer import Writer
 from assay.verifiers.sandbox import Limits
@@ -37,6 +45,44 @@ def versions() -> dict[str, str]:
     return out
 
 
+Tally = dict[str, float]  # what one task adds to the run's summary counts, by name
+
+
+def add(totals: Tally, tally: Mapping[str, float]) -> None:
+    """Sum `tally` into `totals`, name by name."""
+    for name, value in tally.items():
+        totals[name] = totals.get(name, 0) + value
+
+
+def mean_rate(totals: Tally) -> float:
+    """The mean over rated tasks of a per-task pass rate tallied as `rate_sum` and `rated`."""
+    return totals.get("rate_sum", 0) / totals["rated"] if totals.get("rated") else 0.0
+
+
+def levels(samples: Iterable[Sample]) -> dict[str, int]:
+    """Samples per verification level (with the formal tier's answer where there is one), the
+    run summary's breakdown of what its samples rest on."""
+    counts = Counter(
+        f"{_value(s.level) or 'unknown'}" + (f" (formal {_value(s.formal)})" if s.formal else "")
+        for s in samples
+    )
+    return dict(sorted(counts.items()))
+
+
+def _value(v: Any) -> str:
+    return str(getattr(v, "value", v))
+
+
+def _add(held: list[Any], records: list[Any]) -> None:
+    """Append the records whose id `held` lacks: a run holds each id once, as a resumed run
+    reads it back (the views keep one row per id), so both select alike."""
+    seen = {r.id for r in held}
+    for record in records:
+        if record.id not in seen:
+            seen.add(record.id)
+            held.append(record)
+
+
 @dataclass
 class RunState:
     config: RunConfig
@@ -46,6 +92,7 @@ class RunState:
     _candidates: dict[str, list[Candidate]] = field(default_factory=dict)
     _verdicts: dict[str, list[Verdict]] = field(default_factory=dict)
     _samples: dict[str, list[Sample]] = field(default_factory=dict)
+    _totals: Tally = field(default_factory=dict)  # tallies of released families
     _worked: bool = False
     _writer: Writer | None = None
 
@@ -59,35 +106,68 @@ class RunState:
         return Limits(wall_s=lim.wall_s, cpu_s=lim.cpu_s, memory_mb=lim.memory_mb)
 
     @classmethod
-    def open(cls, config: RunConfig) -> RunState:
-        """Load the tasks, record the run as started, and reload anything already committed."""
+    def open(cls, config: RunConfig) -> Self:
+        """Load the tasks, record the run as started, and reload anything already committed.
+        The tasks' commit key holds their ids, so a task file that grew since is committed
+        again with its new tasks (the views keep one row per task)."""
         tasks = load_tasks(config)
         state = cls(config, Store(config.dataset), tasks)
-        state.store.commit(f"tasks/{state.run_id}", {"tasks": tasks}, run_id=state.run_id)
+        ids = content_id("task-ids", sorted(t.id for t in tasks))
+        state.store.commit(f"tasks/{state.run_id}/{ids}", {"tasks": tasks}, run_id=state.run_id)
+        state.opened()
         state._reload()
         return state
+
+    def opened(self) -> None:
+        """Called once the tasks are loaded, before any committed row is read back."""
+
+    def loaded(self, root: Task) -> None:
+        """Called with each family's rows read back, before it is kept or released."""
 
     def start(self) -> None:
         """Record that this invocation has work to do (a finished rerun records nothing)."""
         self._record_run("running")
         self._worked = True
 
-    def _read(self, table: str) -> list[Any]:
-        sql = (
-            f"SELECT * FROM raw_{table} WHERE run_id = '{self.run_id}' "
-            "QUALIFY row_number() OVER (PARTITION BY id ORDER BY committed_at) = 1 ORDER BY id"
-        )
-        return [from_row(table, row) for row in query(self.store.root, sql).to_pylist()]
-
     def _reload(self) -> None:
-        for cand in self._read("candidates"):
-            self._candidates.setdefault(cand.task_id, []).append(cand)
-        for verdict in self._read("verdicts"):
-            self._verdicts.setdefault(verdict.task_id, []).append(verdict)
-        for sample in self._read("samples"):
-            self._samples.setdefault(sample.task_id, []).append(sample)
-        for group in self._candidates.values():
-            group.sort(key=lambda c: (c.round, c.role.value, c.id))
+        """Read back what the run committed, a family at a time (`flows.reload`): families
+        still to finish are kept; finished ones are tallied for the summary and dropped."""
+        by_id = {t.id: t for t in self.tasks}
+        for root_id, tables in families(self.store.root, self.run_id):
+            for table, held in (("candidates", self._candidates), ("verdicts", self._verdicts),
+                                ("samples", self._samples)):  # fmt: skip
+                for record in tables[table]:
+                    held.setdefault(record.task_id, []).append(record)
+            for group in {c.task_id for c in tables["candidates"]}:
+                self._candidates[group].sort(key=lambda c: (c.round, c.role.value, c.id))
+            root = by_id.get(root_id)
+            if root is None:  # rows of a task no longer in the task file: not this run's now
+                self._drop([root_id])
+                continue
+            self.loaded(root)
+            if self.finished(root):
+                self.release(root)
+
+    def finished(self, root: Task) -> bool:
+        """Whether root task `root`'s program made its last commit (its selection, by default)."""
+        return self.done("select", root, 0)
+
+    def family(self, root: Task) -> list[Task]:
+        """The tasks whose rows go when `root`'s program is done: itself, by default."""
+        return [root]
+
+    def release(self, root: Task) -> None:
+        """`root`'s program is done: add its family's tally to the run's totals and forget its
+        rows, so the run holds only the families still open."""
+        family = self.family(root)
+        for task in family:
+            add(self._totals, self.tally(task))
+        self._drop([t.id for t in family])
+
+    def _drop(self, task_ids: list[str]) -> None:
+        for task_id in task_ids:
+            for held in (self._candidates, self._verdicts, self._samples):
+                held.pop(task_id, None)
 
     def key(self, stage: str, task: Task, round_: int) -> str:
         return f"{stage}/{self.run_id}/{task.id}/{round_}"
@@ -117,9 +197,9 @@ class RunState:
         verdicts = [replace(v, task_id=task.id) for v in tables.get("verdicts", [])]
         tables = {**tables, "verdicts": verdicts} if "verdicts" in tables else tables
         if self.writer.submit(self.key(stage, task, round_), tables, self.run_id):
-            self._candidates.setdefault(task.id, []).extend(tables.get("candidates", []))
-            self._verdicts.setdefault(task.id, []).extend(verdicts)
-            self._samples.setdefault(task.id, []).extend(tables.get("samples", []))
+            _add(self._candidates.setdefault(task.id, []), tables.get("candidates", []))
+            _add(self._verdicts.setdefault(task.id, []), verdicts)
+            _add(self._samples.setdefault(task.id, []), tables.get("samples", []))
 
     def candidates(self, task: Task, role: Role) -> list[Candidate]:
         return [c for c in self._candidates.get(task.id, []) if c.role is role]
@@ -127,29 +207,13 @@ class RunState:
     def solutions(self, task: Task) -> list[Candidate]:
         return [c for c in self._candidates.get(task.id, []) if c.role is not Role.TESTER]
 
-    def pool(self, task: Task) -> TestPool:
-        """Trusted tests plus generated tests that passed on the reference (all, without one)."""
-        testers = self.candidates(task, Role.TESTER)
-        checks = [v for v in self._verdicts.get(task.id, []) if v.against == "reference"]
-        valid = {o.name for v in checks for o in v.outcomes if o.status is Status.PASS}
-        return build_pool(task, testers, valid if task.reference else None)
-
-    def matrix(self, task: Task) -> Matrix:
-        pool = self.pool(task)
-        by_candidate = {
-            v.candidate_id: v for v in self._verdicts.get(task.id, []) if v.against == pool.id
-        }
-        sols = [c for c in self.solutions(task) if c.id in by_candidate]
-        return Matrix(pool, sols, [by_candidate[c.id] for c in sols])
+    def solved(self, task: Task) -> bool:
+        """Whether `task` has a verified solution yet (each domain's state says how)."""
+        raise NotImplementedError(f"{type(self).__name__} does not say when a task is solved")
 
     def failing(self, task: Task, limit: int) -> list[tuple[Candidate, Verdict]]:
-        """The failing solutions to repair next, most promising first."""
-        from assay.flows.domains.code.stages import failing_for_repair
-
-        return failing_for_repair(self.matrix(task), limit)
-
-    def solved(self, task: Task) -> bool:
-        return bool(self.matrix(task).verified())
+        """The failing solutions to repair next, most promising first (domains say)."""
+        raise NotImplementedError(f"{type(self).__name__} has no repair round")
 
     def samples(self, task: Task) -> list[Sample]:
         return self._samples.get(task.id, [])
@@ -168,24 +232,46 @@ class RunState:
             f"run/{self.run_id}/{self.started_at}/{state}", {"runs": [run]}, run_id=self.run_id
         )
 
+    def tally(self, task: Task) -> Tally:
+        """What one task adds to the run's summary; domains add their own counts."""
+        solutions, samples = self.solutions(task), self.samples(task)
+        verdicts = self._verdicts.get(task.id, [])
+        out: Tally = {
+            "tasks_solved": bool(samples),
+            "solutions": len(solutions),
+            "tests": len(self.candidates(task, Role.TESTER)),
+            "verdicts": len(verdicts),
+            "verdicts_pass": sum(v.passed for v in verdicts),
+            "samples": len(samples),
+        }
+        out.update({f"level:{k}": n for k, n in levels(samples).items()})
+        return out
+
+    def summarize(self, totals: Tally) -> dict[str, Any]:
+        """The summary counts from the run's totals (domains add what they show)."""
+        names = ("tasks_solved", "solutions", "tests", "verdicts", "verdicts_pass", "samples")
+        return {
+            "tasks": len(self.tasks),
+            **{name: int(totals.get(name, 0)) for name in names},
+            "levels": {
+                k.removeprefix("level:"): int(n)
+                for k, n in sorted(totals.items())
+                if k.startswith("level:")
+            },
+        }
+
     def finish(self, state: str = "completed") -> dict[str, Any]:
         """Record the run's end (if this invocation did work) and return its summary counts.
         Stage commits still being written are published first."""
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.close()
-        solutions = [c for t in self.tasks for c in self.solutions(t)]
-        verdicts = [v for t in self.tasks for v in self._verdicts.get(t.id, [])]
-        solved = [t for t in self.tasks if self.samples(t)]
-        counts = {
-            "tasks": len(self.tasks),
-            "tasks_solved": len(solved),
-            "solutions": len(solutions),
-            "tests": sum(len(self.candidates(t, Role.TESTER)) for t in self.tasks),
-            "verdicts": len(verdicts),
-            "verdicts_pass": sum(v.passed for v in verdicts),
-            "samples": sum(len(self.samples(t)) for t in self.tasks),
-        }
+        totals = dict(self._totals)
+        held = {*self._candidates, *self._verdicts, *self._samples}
+        for task in self.tasks:
+            if task.id in held:
+                add(totals, self.tally(task))
+        counts = self.summarize(totals)
         if self._worked or not self.store.has(f"done/{self.run_id}"):
             self._record_run(state, counts)
             if state == "completed":

@@ -87,6 +87,33 @@ class Candidate:
         return content_id("candidate", self.task_id, self.role.value, self.text)
 
 
+# Verdict tiers, weakest first: the views take the strongest decided tier of a candidate's newest
+# verifier version (schemas/views.sql). Tests run the code; simulation drives a design with
+# vectors; cosim compares a translation with its source on validated drivers; formal proves
+# equivalence for every input; kernel is a proof checked by a prover's kernel.
+TIERS: tuple[str, ...] = ("", "tests", "cosim", "simulation", "formal", "kernel")
+
+
+class Level(str, enum.Enum):  # noqa: UP042 - as Status
+    """How a sample was verified: the closed set a dataset user filters on (README)."""
+
+    TRUSTED_TESTS = "trusted_tests"  # passed the task's own trusted tests (and any others)
+    VALIDATED_TESTS = "validated_tests"  # passed model tests validated on a trusted reference
+    CONSENSUS_ONLY = "consensus_only"  # chosen by agreement among model tests and solutions
+    SIMULATION = "simulation"  # matched a golden design on simulated vectors
+    FORMAL_EQUIVALENCE = "formal_equivalence"  # proved equivalent to a golden design
+    PROOF_KERNEL = "proof_kernel"  # a proof a prover's kernel accepted
+    TRANSLATION_COSIM = "translation_cosim"  # matched its source's outputs on validated drivers
+
+
+class Formal(str, enum.Enum):  # noqa: UP042 - as Status
+    """What the formal tier said of a sample, where a domain has one ("" where it has none)."""
+
+    PROVED = "proved"
+    INCONCLUSIVE = "inconclusive"
+    NOT_RUN = "not_run"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One check inside a verdict (one test, one vector set, one proof goal)."""
@@ -112,10 +139,23 @@ class Verdict:
     evidence: dict[str, Any] = field(default_factory=dict)
     against: str = ""  # what it was checked against: a test candidate id, "reference", ...
     task_id: str = ""  # the task the candidate belongs to; lets SQL build the matrix per task
+    tier: str = ""  # how deep the check went: one of TIERS ("" for a verdict made outside one)
+    verifier_version: int = 0  # bumped when the verifier's judgement changes
+    config_hash: str = ""  # the verifier's options and limits (`verifiers.batch.config_hash`)
 
     @property
     def id(self) -> str:
-        return content_id("verdict", self.candidate_id, self.verifier, self.against)
+        """The same check of the same candidate by the same verifier version under the same
+        options and limits: a re-check under anything else is a new verdict, not a repeat."""
+        return content_id(
+            "verdict",
+            self.candidate_id,
+            self.verifier,
+            self.against,
+            self.tier,
+            self.verifier_version,
+            self.config_hash,
+        )
 
     @property
     def passed(self) -> bool:
@@ -136,6 +176,8 @@ class Sample:
     score: float = 0.0
     verdict_ids: tuple[str, ...] = ()
     run_id: str = ""
+    level: Level | str = ""  # how it was verified (a `Level`)
+    formal: Formal | str = ""  # the formal tier's answer where the domain has one
 
     @property
     def id(self) -> str:
@@ -152,7 +194,7 @@ class Run:
     ended_at: str = ""
     state: str = "running"  # running, completed, failed
     versions: dict[str, str] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
     run_id: str = ""
 
     @property

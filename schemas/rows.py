@@ -10,7 +10,19 @@ import json
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
-from assay.schemas.records import Candidate, Outcome, Role, Run, Sample, Status, Task, Verdict
+from assay.schemas.records import (
+    TIERS,
+    Candidate,
+    Formal,
+    Level,
+    Outcome,
+    Role,
+    Run,
+    Sample,
+    Status,
+    Task,
+    Verdict,
+)
 
 Record: TypeAlias = Task | Candidate | Verdict | Sample | Run
 Row: TypeAlias = dict[str, Any]
@@ -24,6 +36,9 @@ TABLE_OF: dict[type, str] = {
 }
 _STATUSES = frozenset(s.value for s in Status)
 _ROLES = frozenset(r.value for r in Role)
+_TIERS = frozenset(TIERS)
+_LEVELS = frozenset(v.value for v in Level) | {""}  # "": a sample written before levels existed
+_FORMAL = frozenset(f.value for f in Formal) | {""}
 
 
 def _json(value: dict[str, Any]) -> str:
@@ -89,6 +104,9 @@ def to_row(record: Record, run_id: str, committed_at: datetime) -> Row:
                 "isolation": record.isolation,
                 "evidence": _json(record.evidence),
                 "against": record.against,
+                "tier": _enum_value(record.tier, _TIERS, "verdict tier"),
+                "verifier_version": record.verifier_version,
+                "config_hash": record.config_hash,
             }
         case Sample():
             row = {
@@ -102,6 +120,8 @@ def to_row(record: Record, run_id: str, committed_at: datetime) -> Row:
                 "strategy": record.strategy,
                 "score": record.score,
                 "verdict_ids": list(record.verdict_ids),
+                "level": _enum_value(record.level, _LEVELS, "sample level"),
+                "formal": _enum_value(record.formal, _FORMAL, "sample formal"),
             }
             stamp["run_id"] = record.run_id or run_id
         case Run():
@@ -172,6 +192,9 @@ def from_row(table: str, row: Row) -> Record:
             json.loads(r["evidence"] or "{}"),
             r["against"],
             r["task_id"] or "",
+            r.get("tier") or "",
+            r.get("verifier_version") or 0,
+            r.get("config_hash") or "",
         )
     if table == "samples":
         return Sample(
@@ -185,6 +208,8 @@ def from_row(table: str, row: Row) -> Record:
             r["score"],
             tuple(r["verdict_ids"] or ()),
             r["run_id"],
+            r.get("level") or "",
+            r.get("formal") or "",
         )
     if table == "runs":
         return Run(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: verdict tier/version/config hash, sample level/formal
 
 _STR = pa.string()
 _TIME = pa.timestamp("us", tz="UTC")
@@ -72,6 +72,9 @@ VERDICTS = _table(
         ("isolation", _STR),
         ("evidence", _STR),  # JSON object
         ("against", _STR),  # a test candidate id, "reference", a pool id
+        ("tier", _STR),  # a `records.TIERS` value: how deep the check went
+        ("verifier_version", pa.int32()),
+        ("config_hash", _STR),  # the verifier's options and limits
     ],
 )
 
@@ -88,6 +91,8 @@ SAMPLES = _table(
         ("strategy", _STR),
         ("score", pa.float64()),
         ("verdict_ids", pa.list_(_STR)),
+        ("level", _STR),  # a `records.Level` value: how it was verified
+        ("formal", _STR),  # proved, inconclusive, not_run; "" where the domain has no formal tier
     ],
 )
 

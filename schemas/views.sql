@@ -13,18 +13,71 @@ CREATE VIEW raw_verdicts AS SELECT * FROM {verdicts};
 CREATE VIEW raw_samples AS SELECT * FROM {samples};
 CREATE VIEW raw_runs AS SELECT * FROM {runs};
 
--- Ids are content hashes, so one id is one piece of content: keep its first commit.
+-- Ids are content hashes, so one id is one piece of content: keep its first commit. (A verdict's
+-- id holds its verifier, tier, verifier version and a hash of the verifier's options and limits,
+-- so a re-check under anything else is a new verdict, kept beside the old in verdict_history.)
+-- task_id leads each partition: the id fixes it anyway, and a query for one task then reads
+-- only that task's rows.
 CREATE VIEW tasks AS
     SELECT * FROM raw_tasks QUALIFY row_number() OVER (PARTITION BY id ORDER BY committed_at) = 1;
 CREATE VIEW candidates AS
     SELECT * FROM raw_candidates
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY committed_at) = 1;
-CREATE VIEW verdicts AS
+    QUALIFY row_number() OVER (PARTITION BY task_id, id ORDER BY committed_at) = 1;
+CREATE VIEW verdict_history AS
     SELECT * FROM raw_verdicts
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY committed_at) = 1;
+    QUALIFY row_number() OVER (PARTITION BY task_id, id ORDER BY committed_at) = 1;
 CREATE VIEW samples AS
     SELECT * FROM raw_samples
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY committed_at) = 1;
+    QUALIFY row_number() OVER (PARTITION BY task_id, id ORDER BY committed_at) = 1;
+
+-- The verdict that counts: one per candidate, per what it was checked against and per verifier,
+-- chosen from verdict_history by this rule (README, "Which verdict counts"):
+--   1. only the newest verifier version's verdicts (a fixed verifier re-judges everything);
+--   2. a decided verdict over an undecided one (unsupported, not_verified, error);
+--   3. never a pass over a decided failure committed after it (fail-closed: a later formal
+--      counterexample, or a later check under other limits, overrules an earlier pass);
+--   4. then the strongest tier (tests < cosim < simulation < formal < kernel, `records.TIERS`);
+--   5. then the newest commit (a check rerun under new limits replaces the old one).
+-- Most candidates have one verdict per check, and it is the one that counts: rows are counted
+-- per (task, hash of candidate, against, verifier) with a hash aggregate, and only groups of more
+-- than one row (a hash collision only sends a group the long way) go through the ranking
+-- windows, so the view costs about a scan and a join, and a filter on task_id reaches the files.
+CREATE VIEW verdicts AS
+    WITH keyed AS NOT MATERIALIZED (
+        SELECT *, hash(candidate_id, against, verifier) AS _g FROM raw_verdicts
+    ),
+    sized AS NOT MATERIALIZED (
+        SELECT keyed.*, n._n
+        FROM keyed JOIN (SELECT task_id, _g, count(*) AS _n FROM keyed GROUP BY ALL) n
+            USING (task_id, _g)
+    ),
+    newest AS (
+        SELECT
+            *,
+            status NOT IN ('unsupported', 'not_verified', 'error') AS _decided,
+            list_position(['', 'tests', 'cosim', 'simulation', 'formal', 'kernel'], tier) AS _rank
+        FROM sized
+        WHERE _n > 1
+        QUALIFY row_number() OVER (PARTITION BY task_id, id ORDER BY committed_at) = 1
+            AND coalesce(verifier_version, 0) = max(coalesce(verifier_version, 0))
+                OVER (PARTITION BY task_id, candidate_id, against, verifier)
+    ),
+    marked AS (
+        SELECT
+            *,
+            coalesce(status = 'pass' AND committed_at < max(committed_at)
+                FILTER (WHERE _decided AND status <> 'pass')
+                OVER (PARTITION BY task_id, candidate_id, against, verifier), false) AS _overruled
+        FROM newest
+    )
+    SELECT * EXCLUDE (_g, _n) FROM sized WHERE _n = 1
+    UNION ALL BY NAME
+    SELECT * EXCLUDE (_g, _n, _decided, _rank, _overruled)
+    FROM marked
+    QUALIFY row_number() OVER (
+        PARTITION BY task_id, candidate_id, against, verifier
+        ORDER BY _decided DESC, _overruled ASC, _rank DESC NULLS LAST, committed_at DESC, id
+    ) = 1;
 
 -- One row per run: its latest reported state (a run is committed when it starts and again when
 -- it ends), with what it actually committed, counted from the tables by run_id.
@@ -53,22 +106,29 @@ CREATE VIEW runs AS
 -- Tests validated on the trusted reference are the verdicts with against = 'reference'.
 CREATE VIEW matrix AS
     SELECT
-        coalesce(nullif(v.task_id, ''), c.task_id) AS task_id,
-        v.candidate_id AS solution_id,
-        c.role AS role,
-        c.round AS round,
-        v.against,
-        v.verifier,
-        o.i - 1 AS test_index,
-        o.outcome.name AS test,
-        o.outcome.status AS status,
-        o.outcome.status = 'pass' AS passed,
-        v.id AS verdict_id,
-        v.run_id
-    FROM verdicts v
-    LEFT JOIN candidates c ON c.id = v.candidate_id
-    CROSS JOIN unnest(v.outcomes) WITH ORDINALITY AS o(outcome, i)
-    WHERE c.role IS DISTINCT FROM 'tester';
+        task_id, solution_id, role, round, against, verifier, test_index,
+        outcome.name AS test,
+        outcome.status AS status,
+        outcome.status = 'pass' AS passed,
+        verdict_id, run_id
+    FROM (
+        -- Unnested in the select list (a lateral join is far slower), and in two branches so
+        -- that a filter on task_id reaches the verdicts where they carry it (all a run writes).
+        SELECT
+            v.task_id, v.candidate_id AS solution_id, c.role, c.round, v.against, v.verifier,
+            generate_subscripts(v.outcomes, 1) - 1 AS test_index, unnest(v.outcomes) AS outcome,
+            v.id AS verdict_id, v.run_id
+        FROM verdicts v
+        LEFT JOIN candidates c ON c.id = v.candidate_id AND c.task_id = v.task_id
+        WHERE v.task_id <> '' AND c.role IS DISTINCT FROM 'tester'
+        UNION ALL
+        SELECT
+            c.task_id, v.candidate_id, c.role, c.round, v.against, v.verifier,
+            generate_subscripts(v.outcomes, 1) - 1, unnest(v.outcomes), v.id, v.run_id
+        FROM verdicts v
+        LEFT JOIN candidates c ON c.id = v.candidate_id
+        WHERE coalesce(v.task_id, '') = '' AND c.role IS DISTINCT FROM 'tester'
+    );
 
 -- Verdicts that decide whether a solution solves its task: checked against the task's own trusted
 -- checks (verilog: `against = 'reference'`, the golden RTL; code: the task's test pool). Testers,
@@ -83,6 +143,7 @@ CREATE VIEW solution_verdicts AS
         c.text,
         v.against,
         v.verifier,
+        v.tier,
         v.status,
         v.status = 'pass' AS passed,
         v.status NOT IN ('unsupported', 'not_verified') AS decided,
@@ -97,17 +158,28 @@ CREATE VIEW solution_verdicts AS
 
 -- Per-problem pass rate: passing solutions over solutions whose check decided, per task.
 CREATE VIEW pass_rates AS
+    WITH per_candidate AS (
+        SELECT task_id, candidate_id, bool_or(decided) AS decided, bool_or(passed) AS passed
+        FROM solution_verdicts
+        GROUP BY task_id, candidate_id
+    ),
+    per_task AS (
+        SELECT
+            task_id,
+            count(*) FILTER (WHERE decided) AS candidates,
+            count(*) FILTER (WHERE passed) AS passed
+        FROM per_candidate
+        GROUP BY task_id
+    )
     SELECT
-        s.task_id,
-        any_value(t.name) AS name,
-        any_value(t.domain) AS domain,
-        count(DISTINCT s.candidate_id) FILTER (WHERE s.decided) AS candidates,
-        count(DISTINCT s.candidate_id) FILTER (WHERE s.passed) AS passed,
-        count(DISTINCT s.candidate_id) FILTER (WHERE s.passed)
-            / nullif(count(DISTINCT s.candidate_id) FILTER (WHERE s.decided), 0) AS pass_rate
-    FROM solution_verdicts s
-    LEFT JOIN tasks t ON t.id = s.task_id
-    GROUP BY s.task_id;
+        p.task_id,
+        t.name,
+        t.domain,
+        p.candidates,
+        p.passed,
+        p.passed / nullif(p.candidates, 0) AS pass_rate
+    FROM per_task p
+    LEFT JOIN tasks t ON t.id = p.task_id;
 
 -- Preference pairs (DPO-style): for the same task and the same checks, a passing solution
 -- (`chosen`) and a failing one (`rejected`), every such combination once. Undecided checks

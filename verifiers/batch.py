@@ -4,10 +4,11 @@ verdict with the evidence, so one hostile candidate cannot stop a run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
-from assay.schemas.records import Status, Verdict
+from assay.schemas.records import Status, Verdict, content_id
 from assay.verifiers.sandbox import Limits, SandboxError
 
 if TYPE_CHECKING:
@@ -26,13 +27,46 @@ def broken_verdict(item: Any, verifier: str, reason: str) -> Verdict:
     )
 
 
+def config_hash(name: str, options: Mapping[str, Any] | None, limits: Limits) -> str:
+    """What a verdict was reached under, beyond the candidate: the registered verifier (e.g.
+    `verilog` or `verilog-formal`), its options and the sandbox limits."""
+    return content_id("verifier-config", name, dict(options or {}), asdict(limits))
+
+
+def stamped(
+    verdict: Verdict, checker: Any, options: Mapping[str, Any] | None, limits: Limits
+) -> Verdict:
+    """`verdict` with its provenance: tier (the verifier's own unless the verdict names one),
+    verifier version and config hash, all part of its id."""
+    return replace(
+        verdict,
+        tier=verdict.tier or str(getattr(checker, "tier", "")),
+        verifier_version=int(getattr(checker, "version", 0)),
+        config_hash=config_hash(checker.name, options, limits),
+    )
+
+
 def check_batch(
     checker: Any,
     items: Sequence[Any],
     sandbox: Callable[[bool], ZygoteSandbox],
     limits: Limits,
+    options: Mapping[str, Any] | None = None,
 ) -> list[Verdict]:
-    """Verdicts in item order. `sandbox(fresh)` gives the sandbox to use (a new one if fresh)."""
+    """Verdicts in item order, each stamped with its provenance (`stamped`). `sandbox(fresh)`
+    gives the sandbox to use (a new one if fresh)."""
+    verdicts = [
+        stamped(v, checker, options, limits) for v in _check_all(checker, items, sandbox, limits)
+    ]
+    return verdicts
+
+
+def _check_all(
+    checker: Any,
+    items: Sequence[Any],
+    sandbox: Callable[[bool], ZygoteSandbox],
+    limits: Limits,
+) -> list[Verdict]:
     verdicts = []
     for item in items:
         try:

@@ -241,6 +241,8 @@ class PythonVerifier:
     """The registry's face of `check`."""
 
     name = "python"
+    tier = "tests"
+    version = 1  # bump when a change could turn a verdict
     Item = PythonItem
 
     def check(self, item: PythonItem, sandbox: Sandbox, limits: Limits) -> Verdict:

@@ -79,7 +79,7 @@ class VerifierActor:
         models = [
             i if isinstance(i, checker.Item) else checker.Item.model_validate(i) for i in items
         ]
-        return check_batch(checker, models, self._box, limits)
+        return check_batch(checker, models, self._box, limits, options)
 
     def _box(self, fresh: bool) -> Any:
         if fresh:

@@ -136,7 +136,8 @@ class ThreadChecker:
         from assay.verifiers import registry
         from assay.verifiers.batch import check_batch
 
-        return check_batch(registry.configured(verifier, options), items, self._box, limits)
+        checker = registry.configured(verifier, options)
+        return check_batch(checker, items, self._box, limits, options)
 
     def submit(self, payload: Any) -> Future:
         return self.pool.submit(self._check, *payload)

@@ -18,7 +18,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from assay.verifiers.batch import broken_verdict
+from assay.schemas.records import Verdict
+from assay.verifiers import registry
+from assay.verifiers.batch import broken_verdict, stamped
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Request
 
@@ -197,6 +199,12 @@ class CheckLane(_Lane):
             self._send(index, chunk, payload)
             self.checks += size
 
+    def _broken(self, entry: Any, reason: str) -> Verdict:
+        """The `error` verdict of an item no worker survived, stamped like a checked one."""
+        name = entry.key[0]
+        verdict = broken_verdict(entry.payload, name, reason)
+        return stamped(verdict, registry.get(name), self._options[entry.key], self.limits)
+
     def settle(self, future: Future) -> None:
         _, chunk, verdicts, lost = self._take(future)
         if lost is not None:
@@ -204,7 +212,7 @@ class CheckLane(_Lane):
                 entry.tries += 1
                 if entry.tries > self.retries:
                     reason = f"verifier worker lost {entry.tries} times on this item: {lost}"
-                    entry.slot.put(entry.index, broken_verdict(entry.payload, entry.key[0], reason))
+                    entry.slot.put(entry.index, self._broken(entry, reason))
                 else:  # alone next time: one bad item cannot take others down with it
                     self.queues.setdefault(entry.key, deque()).appendleft(entry)
             return

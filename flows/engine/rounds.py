@@ -16,17 +16,18 @@ from assay.flows.config import RunConfig
 from assay.flows.domains import get
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.loop import drive
+from assay.flows.engine.ops import Program
 from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.flows.state import RunState
 
 
 def finished(state: RunState, parts: ModuleType, t: Any) -> bool:
-    """Whether task `t`'s program made its last commit: the domain says (`finished`), else its
-    selection is that commit."""
+    """Whether task `t`'s program made its last commit: the domain's flow says (`finished`),
+    else its state (`RunState.finished`: the selection is that commit)."""
     if hasattr(parts, "finished"):
         return bool(parts.finished(state, t))
-    return state.done("select", t, 0)
+    return state.finished(t)
 
 
 def pending(state: RunState, parts: ModuleType) -> list[tuple[int, Any]]:
@@ -34,6 +35,13 @@ def pending(state: RunState, parts: ModuleType) -> list[tuple[int, Any]]:
     finished; the index is the task's place among them, which seeds its sampling."""
     roots = parts.roots(state) if hasattr(parts, "roots") else state.tasks
     return [(i, t) for i, t in enumerate(roots) if not finished(state, parts, t)]
+
+
+def released(state: RunState, root: Any, program: Program) -> Program:
+    """`program`, then its family's rows released (`RunState.release`): a run holds only the
+    rows of the tasks it has open."""
+    yield from program
+    state.release(root)
 
 
 def window(state: RunState, compute: Compute) -> int:
@@ -50,7 +58,7 @@ def run_programs(
 ) -> dict[str, Any]:
     """Every pending task's program to its end (callable without Prefect, as tests do)."""
     todo = pending(state, parts)
-    programs = ((t.name, parts.program(state, t, i)) for i, t in todo)
+    programs = ((t.name, released(state, t, parts.program(state, t, i))) for i, t in todo)
     try:
         return drive(programs, compute, window(state, compute), progress, len(todo))
     finally:
@@ -86,4 +94,20 @@ def run_flow(config: RunConfig, quiet: bool = False) -> dict:
     except BaseException:
         state.finish("failed")  # what was committed stays; a rerun resumes from it
         raise
-    return state.finish()
+    counts = state.finish()
+    if config.store.compact:
+        compact(config, progress)
+    return counts
+
+
+def compact(config: RunConfig, progress: Progress) -> None:
+    """Rewrite the dataset's small commit folders into large files once the run is done
+    (`store.compact`), when there are enough of them to be worth it."""
+    from assay.schemas.compact import compact_if_worthwhile
+
+    report = compact_if_worthwhile(config.dataset, min_folders=config.store.compact_min_folders)
+    if report is not None:
+        progress.note(
+            f"compacted {report.replaced} commit folders into {len(report.written)} "
+            f"in {report.seconds:.1f}s"
+        )

@@ -38,9 +38,9 @@ class BreakingVerifier(PythonVerifier):
         return super().check(item, sandbox, limits)
 
 
-def _config(dataset: Path) -> RunConfig:
+def _config(dataset: Path, *more: str) -> RunConfig:
     overrides = [f"dataset={dataset}", "tasks=[{seed: code, limit: 6}]", "solver.n=2",
-                 "tester.n=1", "repair={rounds: 1, n: 1}"]  # fmt: skip
+                 "tester.n=1", "repair={rounds: 1, n: 1}", *more]  # fmt: skip
     return load_config(None, overrides)
 
 
@@ -124,3 +124,31 @@ def test_a_candidate_that_breaks_the_sandbox_twice_gets_an_error_and_the_run_com
     assert any(r["status"] == "pass" for r in rows)
     solved = query(tmp_path, "SELECT count(DISTINCT task_id) AS n FROM samples").to_pylist()
     assert solved[0]["n"] == 6
+
+
+def _summary(config: RunConfig) -> dict:
+    counts = get("code").flow().open_state(config).finish()
+    return {k: v for k, v in counts.items() if k not in ("dataset", "config_yaml", "state")}
+
+
+def test_a_run_holds_only_the_rows_of_tasks_still_open(tmp_path: Path) -> None:
+    # Two tasks open at a time, so some finish while others have not started.
+    whole, broken = _config(tmp_path / "whole"), _config(tmp_path / "broken", "engine.window=2")
+    parts = get("code").flow()
+    state = parts.open_state(whole)
+    with Compute.local(ReplayGenerator(_answers(whole)), "python", state.limits, jobs=2) as compute:
+        run_programs(state, parts, compute, Progress(quiet=True))
+    assert state._candidates == state._verdicts == state._samples == {}  # every family released
+    counts = state.finish()
+    assert counts["samples"] == 6 and counts["verdicts"] > 0
+
+    with pytest.raises(Interrupted):
+        _run(broken, StopsAfter(_answers(broken), 3))
+    reopened = parts.open_state(broken)
+    open_ids = {t.id for _, t in pending(reopened, parts)}
+    held = {*reopened._candidates, *reopened._verdicts, *reopened._samples}
+    assert 0 < len(open_ids) < len(reopened.tasks)  # the kill landed mid-run
+    assert held <= open_ids  # finished tasks were tallied and dropped on reading
+    reopened.finish()
+    _run(broken, ReplayGenerator(_answers(broken)))
+    assert _summary(broken) == _summary(whole)  # the summary of a resumed run counts it all

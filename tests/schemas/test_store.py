@@ -16,7 +16,7 @@ import pytest
 from assay.schemas.query import query, read_records
 from assay.schemas.records import Outcome, Run, Status, Task, Verdict
 from assay.schemas.store import MANIFEST, Store, key_dir
-from assay.schemas.tables import SCHEMAS
+from assay.schemas.tables import SCHEMA_VERSION, SCHEMAS
 
 # A writer that stages a commit, says where, then stops before publishing until told to go on
 # (the file argv[3] appears) or forever; the test kills it or releases it.
@@ -65,7 +65,7 @@ def test_round_trip_every_table(tmp_path: Path, records: dict[str, list]) -> Non
         assert sorted(back, key=lambda r: r.id) == sorted(originals, key=lambda r: r.id)
         written = pq.read_schema(store.commits / key_dir("all") / f"{table}.parquet")
         assert written.equals(SCHEMAS[table])  # the declared schema, never an inferred one
-        assert written.metadata[b"assay.schema_version"] == b"1"
+        assert written.metadata[b"assay.schema_version"] == SCHEMA_VERSION.encode()
         assert written.metadata[b"assay.table"] == table.encode()
 
 

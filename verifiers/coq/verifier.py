@@ -28,6 +28,8 @@ class CoqVerifier:
     """coqc in the sandbox on the rebuilt file, then assay's assumption audit."""
 
     name = "coq"
+    tier = "kernel"
+    version = 1  # bump when a change could turn a verdict
     Item = CoqItem
     config = CoqConfig()
 

@@ -47,6 +47,8 @@ class LeanVerifier:
     (no project configured): every verdict is `unsupported`, never `pass`."""
 
     name = "lean"
+    tier = "kernel"
+    version = 1  # bump when a change could turn a verdict
     Item = LeanItem
 
     def __init__(self, config: LeanConfig | None = None) -> None:

@@ -170,4 +170,6 @@ class TranslationVerifier(TranslationChecker):
     """The registry's instance: default config, CPU only."""
 
     name = NAME
+    tier = "cosim"
+    version = 1  # bump when a change could turn a verdict
     Item = TranslationItem

@@ -140,7 +140,9 @@ def check(
         else [Outcome("simulation", status, reason)]
     )
     tail = (ex.stderr + ex.files.get(LOG, b"")).decode(errors="replace")
+    tier = "simulation"
     if formal is not None and status is Status.PASS:
+        tier = "formal"  # the verdict below is the formal tier's, whatever it found
         f = prove(reference, code, ref_top, top, tb.clock, list(tb.resets), sandbox, formal)
         evidence.update(formal=f.result, formal_s=f.seconds, formal_detail=f.detail[-2000:])
         if f.result in ("counterexample", "lint"):
@@ -158,5 +160,6 @@ def check(
         tests_total=tb.vectors,
         stderr_tail=tail[-2000:],
         evidence=evidence,
+        tier=tier,
         **common,
     )

@@ -51,6 +51,8 @@ class VerilogVerifier:
     """Differential simulation against the reference with the default stimulus plan."""
 
     name = "verilog"
+    tier = "simulation"  # a verdict the formal tier reached says "formal" itself
+    version = 1  # bump when a change could turn a verdict
     Item = VerilogItem
     config = SimConfig()
     formal: FormalConfig | None = None

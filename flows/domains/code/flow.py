@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.code import stages as st
+from assay.flows.domains.code.state import CodeState
 from assay.flows.engine.ops import Check, Program
 from assay.flows.engine.repair import generate_round
+from assay.flows.output import samples_line
 from assay.flows.sources import TaskFileError
-from assay.flows.state import RunState
 from assay.schemas.records import Role, Task, Verdict
 
 if TYPE_CHECKING:
@@ -36,15 +37,15 @@ def check_tasks(tasks: list[Task], config: RunConfig) -> None:
     """Function tasks need nothing beyond what the task file validator checked."""
 
 
-def open_state(config: RunConfig) -> RunState:
-    return RunState.open(config)
+def open_state(config: RunConfig) -> CodeState:
+    return CodeState.open(config)
 
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
     return "python", None
 
 
-def program(state: RunState, t: Task, index: int) -> Program:
+def program(state: CodeState, t: Task, index: int) -> Program:
     """Every round of one task, then its selection; each step skips what is committed."""
     for round_ in range(state.config.repair.rounds + 1):
         yield from _generate(state, t, index, round_)
@@ -54,7 +55,7 @@ def program(state: RunState, t: Task, index: int) -> Program:
         state.commit("select", t, 0, {"samples": samples})
 
 
-def _generate(state: RunState, t: Task, index: int, round_: int) -> Program:
+def _generate(state: CodeState, t: Task, index: int, round_: int) -> Program:
     """Round 0: solver and tester samples; later rounds: repairs of failing solutions."""
     cfg = state.config
     yield from generate_round(
@@ -69,7 +70,7 @@ def _generate(state: RunState, t: Task, index: int, round_: int) -> Program:
     )
 
 
-def _verify(state: RunState, t: Task, round_: int) -> Program:
+def _verify(state: CodeState, t: Task, round_: int) -> Program:
     """Validate generated tests on the reference (round 0), then run new solutions on the pool."""
     if state.done("verify", t, round_):
         return
@@ -97,7 +98,7 @@ def print_summary(summary: Summary) -> None:
         f"  tasks       {c['tasks']} ({c['tasks_solved']} with a verified sample)\n"
         f"  candidates  {c['solutions']} solutions, {c['tests']} test suites\n"
         f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass, {rate:.0%})\n"
-        f"  samples     {c['samples']} committed\n"
+        f"{samples_line(c)}"
         f"  dataset     {ds}\n"
         f'\nTry:\n  assay sql "SELECT count(*) FROM samples" --dataset {ds}\n'
         f'  assay sql "SELECT task_id, strategy, score, left(response, 60) AS response '

@@ -12,7 +12,7 @@ from assay.flows.domains.code.pool import Matrix, TestPool
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles.asserts import extract_tests
-from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
+from assay.schemas.records import Candidate, Level, Role, Sample, Task, Verdict
 from assay.verifiers.selection import rank
 from assay.workers.api import Completion, Request, Sampling
 
@@ -119,6 +119,7 @@ def select_samples(cfg: RunConfig, task: Task, matrix: Matrix, run_id: str) -> l
     picked = [i for i in order if i in eligible]
     if cfg.select.strategy != "all":
         picked = picked[: cfg.select.keep]
+    level = level_of(task)
     samples = []
     for i in picked:
         passed = [t.code for t, ok in zip(matrix.pool.tests, rows[i], strict=False) if ok]
@@ -137,9 +138,18 @@ def select_samples(cfg: RunConfig, task: Task, matrix: Matrix, run_id: str) -> l
                 float(sum(rows[i])),
                 (verdict.id,),
                 run_id,
+                level,
             )
         )
     return samples
+
+
+def level_of(task: Task) -> Level:
+    """What a selected solution's pass rests on: the task's trusted tests, model tests that
+    passed the trusted reference, or only the agreement of model tests and solutions."""
+    if task.tests:
+        return Level.TRUSTED_TESTS
+    return Level.VALIDATED_TESTS if task.reference else Level.CONSENSUS_ONLY
 
 
 def with_context(verdict: Verdict, pool: TestPool) -> Verdict:

@@ -64,11 +64,6 @@ def roots(state: ProofState) -> list[Task]:
     return state.seeds
 
 
-def finished(state: ProofState, t: Task) -> bool:
-    """A seed's selection is its program's last commit (after its conjectures' selections)."""
-    return state.done("select", t, 0)
-
-
 def program(state: ProofState, t: Task, index: int) -> Program:
     """One seed's rounds, its conjecture round when enabled, then selection; each step skips
     what is committed."""

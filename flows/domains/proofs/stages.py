@@ -15,7 +15,7 @@ from assay.flows.config import RunConfig
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import prover as _prover  # noqa: F401 - registers the proof roles
-from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict
+from assay.schemas.records import Candidate, Level, Role, Sample, Status, Task, Verdict
 from assay.verifiers.coq import theorem_name
 from assay.workers.api import Completion, Request
 
@@ -167,6 +167,18 @@ def select_samples(
     prompt = "\n\n".join(x for x in (task.setup.strip(), task.prompt.strip()) if x)
     strategy = CONJECTURE if is_conjecture else PROOF
     return [
-        Sample(task.id, c.id, DOMAIN, prompt, c.text, (STATEMENT,), strategy, rate, (v.id,), run_id)
+        Sample(
+            task.id,
+            c.id,
+            DOMAIN,
+            prompt,
+            c.text,
+            (STATEMENT,),
+            strategy,
+            rate,
+            (v.id,),
+            run_id,
+            Level.PROOF_KERNEL,
+        )
         for c, v in good
     ]

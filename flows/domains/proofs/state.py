@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.flows.config import RunConfig
 from assay.flows.domains.proofs import conjecture as pc
 from assay.flows.domains.proofs import stages as ps
-from assay.flows.state import RunState
+from assay.flows.state import RunState, Tally, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
 
@@ -21,15 +20,22 @@ class ProofState(RunState):
     """RunState with proofs judged against their statements, and conjecture tasks."""
 
     seeds: list[Task]
+    _seed_ids: set[str]
 
-    @classmethod
-    def open(cls, config: RunConfig) -> ProofState:
-        state = super().open(config)
-        assert isinstance(state, ProofState)
-        state.seeds = list(state.tasks)
-        for seed in state.seeds:
-            state.tasks += state.conjecture_tasks(seed)
-        return state
+    def opened(self) -> None:
+        self.seeds = list(self.tasks)
+        self._seed_ids = {t.id for t in self.seeds}
+
+    def loaded(self, root: Task) -> None:
+        """A seed's conjectures that passed the filter become tasks as its rows are read."""
+        self.add_tasks(self.conjecture_tasks(root))
+
+    def family(self, root: Task) -> list[Task]:
+        """A seed with its conjecture tasks: its program proves those too."""
+        return [root, *self.conjecture_tasks(root)]
+
+    def is_seed(self, task: Task) -> bool:
+        return task.id in self._seed_ids
 
     @property
     def conjecture_round(self) -> int:
@@ -69,22 +75,34 @@ class ProofState(RunState):
     def conjecture_on(self) -> bool:
         return self.config.proofs.conjecture.enabled
 
-    def finish(self, state: str = "completed") -> dict[str, Any]:
-        """The base counts plus what the proofs summary shows."""
-        out = super().finish(state)
-        judged = {t.id: self.judged(t) for t in self.tasks}
-        rates = [ps.pass_rate(judged[t.id]) for t in self.seeds if judged[t.id]]
-        proposed = [c for t in self.seeds for c in self.conjectures(t)]
-        conj = [t for t in self.tasks if t not in self.seeds]
+    def tally(self, task: Task) -> Tally:
+        """The base counts plus one statement's proofs; a seed also counts its conjectures."""
+        judged = self.judged(task)
+        out = super().tally(task)
         out.update(
-            statements=len(self.seeds),
-            statements_proved=sum(self.solved(t) for t in self.seeds),
-            proofs=sum(len(j) for j in judged.values()),
-            proofs_pass=sum(v.passed for j in judged.values() for _, v in j),
-            repairs=sum(c.role is Role.REPAIRER for j in judged.values() for c, _ in j),
-            mean_pass_rate=sum(rates) / len(rates) if rates else 0.0,
-            conjectures=len(proposed),
-            conjectures_filtered=len(conj),
-            conjectures_kept=sum(bool(self.samples(t)) for t in conj),
+            proofs=len(judged),
+            proofs_pass=sum(v.passed for _, v in judged),
+            repairs=sum(c.role is Role.REPAIRER for c, _ in judged),
         )
+        if self.is_seed(task):
+            out.update(
+                statements_proved=self.solved(task),
+                rate_sum=ps.pass_rate(judged) if judged else 0.0,
+                rated=bool(judged),
+                conjectures=len(self.conjectures(task)),
+            )
+        else:
+            out.update(conjectures_kept=bool(self.samples(task)))
         return out
+
+    def summarize(self, totals: Tally) -> dict[str, Any]:
+        """The base counts plus what the proofs summary shows."""
+        names = ("statements_proved", "proofs", "proofs_pass", "repairs", "conjectures",
+                 "conjectures_kept")  # fmt: skip
+        return {
+            **super().summarize(totals),
+            **{name: int(totals.get(name, 0)) for name in names},
+            "statements": len(self.seeds),
+            "mean_pass_rate": mean_rate(totals),
+            "conjectures_filtered": len(self.tasks) - len(self.seeds),
+        }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from assay.flows.output import samples_line
+
 
 def print_summary(summary: Any) -> None:
     """`summary` is `runner.Summary` (state, counts, seconds)."""
@@ -25,7 +27,7 @@ def print_summary(summary: Any) -> None:
         f"{c['mean_pass_rate']:.0%})\n"
         f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass)\n"
         f"{conj}"
-        f"  samples     {c['samples']} committed\n"
+        f"{samples_line(c)}"
         f"  dataset     {ds}\n"
         f'\nTry:\n  assay sql "SELECT name, attempts, passed, pass_rate FROM proof_pass_rates" '
         f"--dataset {ds}\n"

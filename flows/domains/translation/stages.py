@@ -14,7 +14,7 @@ from assay.flows.config import RunConfig
 from assay.flows.domains.verilog.stages import decided, pass_rate
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
-from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict
+from assay.schemas.records import Candidate, Level, Role, Sample, Status, Task, Verdict
 from assay.workers.api import Completion, Request, Sampling
 
 DOMAIN = "translation"
@@ -187,6 +187,7 @@ def select_samples(
                 rate,
                 (verdict.id,),
                 run_id,
+                Level.TRANSLATION_COSIM,
             )
         )
     accepted = len(valid) / len(drivers) if drivers else 0.0
@@ -208,6 +209,7 @@ def select_samples(
                 accepted,
                 (verdict.id,),
                 run_id,
+                Level.VALIDATED_TESTS,  # a driver kept because it ran clean on the source
             )
         )
     return out

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from assay.flows.domains.translation import stages as ts
-from assay.flows.state import RunState
+from assay.flows.state import RunState, Tally, add, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
+
+ROUND_COUNTS = ("translations", "passed", "drivers", "accepted")
 
 
 class TranslationState(RunState):
@@ -49,31 +51,34 @@ class TranslationState(RunState):
     def solved(self, task: Task) -> bool:
         return any(v.passed for _, v in self.judged(task))
 
-    def finish(self, state: str = "completed") -> dict[str, Any]:
-        """The base counts plus per-round pass@1 and tester acceptance."""
-        out = super().finish(state)
-        judged = [p for t in self.tasks for p in self.judged(t)]
-        drivers = [p for t in self.tasks for p in self.validated(t)]
-        rounds = []
-        for r in range(self.config.translation.rounds):
-            mine = [v for c, v in judged if c.round == r]
-            tests = [v for c, v in drivers if c.round == r]
-            rounds.append(
-                {
-                    "round": r,
-                    "translations": len(mine),
-                    "passed": sum(v.passed for v in mine),
-                    "drivers": len(tests),
-                    "accepted": sum(v.passed for v in tests),
-                }
-            )
-        rates = [ts.pass_rate(self.judged(t)) for t in self.tasks if self.judged(t)]
+    def tally(self, task: Task) -> Tally:
+        """The base counts plus one task's translations and drivers, round by round."""
+        judged, drivers = self.judged(task), self.validated(task)
+        out = super().tally(task)
         out.update(
             translations=len(judged),
             translations_pass=sum(v.passed for _, v in judged),
             drivers=len(drivers),
             drivers_accepted=sum(v.passed for _, v in drivers),
-            mean_pass_rate=sum(rates) / len(rates) if rates else 0.0,
-            rounds=rounds,
+            rate_sum=ts.pass_rate(judged) if judged else 0.0,
+            rated=bool(judged),
         )
+        for c, v in judged:
+            add(out, {f"round:{c.round}:translations": 1, f"round:{c.round}:passed": v.passed})
+        for c, v in drivers:
+            add(out, {f"round:{c.round}:drivers": 1, f"round:{c.round}:accepted": v.passed})
         return out
+
+    def summarize(self, totals: Tally) -> dict[str, Any]:
+        """The base counts plus per-round pass@1 and tester acceptance."""
+        names = ("translations", "translations_pass", "drivers", "drivers_accepted")
+        rounds = [
+            {"round": r, **{k: int(totals.get(f"round:{r}:{k}", 0)) for k in ROUND_COUNTS}}
+            for r in range(self.config.translation.rounds)
+        ]
+        return {
+            **super().summarize(totals),
+            **{name: int(totals.get(name, 0)) for name in names},
+            "mean_pass_rate": mean_rate(totals),
+            "rounds": rounds,
+        }

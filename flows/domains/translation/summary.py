@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from assay.flows.output import samples_line
+
 if TYPE_CHECKING:
     from assay.flows.runner import Summary
 
@@ -29,7 +31,7 @@ def print_summary(summary: Summary) -> None:
         f"{took:.0%})\n"
         f"{rounds}"
         f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass)\n"
-        f"  samples     {c['samples']} committed\n"
+        f"{samples_line(c)}"
         f"  dataset     {ds}\n"
         f'\nTry:\n  assay sql "SELECT * FROM translation_rounds" --dataset {ds}\n'
         f'  assay sql "SELECT round, accepted, left(reason, 80) FROM translation_tests" '

@@ -16,6 +16,7 @@ from assay.flows.domains.verilog import stages as vs
 from assay.flows.domains.verilog.state import VerilogState
 from assay.flows.engine.ops import Check, Generate, Program
 from assay.flows.engine.repair import generate_round
+from assay.flows.output import samples_line
 from assay.flows.sources import TaskFileError
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Task, Verdict
@@ -55,9 +56,7 @@ def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
 
 def finished(state: RunState, t: Task) -> bool:
     """With the round trip on, its check is the task's last commit; else the selection."""
-    if state.config.verilog.roundtrip.enabled:
-        return state.done("rt-check", t, 0)
-    return state.done("select", t, 0)
+    return state.finished(t)
 
 
 def program(state: VerilogState, t: Task, index: int) -> Program:
@@ -177,7 +176,7 @@ def print_summary(summary: Summary) -> None:
         f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass)\n"
         f"  pairs       {c['preference_pairs']} preference pairs (passing vs failing design)\n"
         f"{trip}"
-        f"  samples     {c['samples']} committed\n"
+        f"{samples_line(c)}"
         f"  dataset     {ds}\n"
         f'\nTry:\n  assay sql "SELECT name, candidates, passed, pass_rate FROM pass_rates" '
         f"--dataset {ds}\n"

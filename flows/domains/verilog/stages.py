@@ -14,7 +14,16 @@ from assay.flows.config import RunConfig
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import rtl as _rtl  # noqa: F401 - registers the verilog roles
-from assay.schemas.records import Candidate, Role, Sample, Status, Task, Verdict
+from assay.schemas.records import (
+    Candidate,
+    Formal,
+    Level,
+    Role,
+    Sample,
+    Status,
+    Task,
+    Verdict,
+)
 from assay.workers.api import Completion, Request, Sampling
 
 DOMAIN = "verilog"
@@ -148,9 +157,19 @@ def select_samples(
             rate,
             (v.id,),
             run_id,
+            *level_of(v),
         )
         for c, v in good
     ]
+
+
+def level_of(verdict: Verdict) -> tuple[Level, Formal]:
+    """A passing design's level: formal equivalence only where yosys proved it; otherwise
+    simulation, with what the formal tier said (inconclusive, or not run at all)."""
+    result = verdict.evidence.get("formal")
+    if result == "proved":
+        return Level.FORMAL_EQUIVALENCE, Formal.PROVED
+    return Level.SIMULATION, Formal.NOT_RUN if result is None else Formal.INCONCLUSIVE
 
 
 def as_reference(code: str, top: str = "TopModule", ref_top: str = "RefModule") -> str:
@@ -210,6 +229,7 @@ def roundtrip_samples(
             rate,
             (reference_verdicts[original.id].id, verdict.id),
             run_id,
+            *level_of(reference_verdicts[original.id]),
         )
         for spec, original, verdict in kept
     ]

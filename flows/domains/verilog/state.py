@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from assay.flows.domains.verilog import stages as vs
-from assay.flows.state import RunState
+from assay.flows.state import RunState, Tally, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
 
@@ -22,6 +22,12 @@ class VerilogState(RunState):
     def spec_round(self) -> int:
         """The round number round-trip candidates are committed under (after every repair)."""
         return self.config.repair.rounds + 1
+
+    def finished(self, root: Task) -> bool:
+        """With the round trip on, its check is the task's last commit; else the selection."""
+        if self.config.verilog.roundtrip.enabled:
+            return self.done("rt-check", root, 0)
+        return self.done("select", root, 0)
 
     def verdicts(self, task_id: str) -> list[Verdict]:
         return list(self._verdicts.get(task_id, []))
@@ -40,19 +46,27 @@ class VerilogState(RunState):
         """Round trip, step one: prose specs written from verified designs (parent: the design)."""
         return [c for c in self.candidates(task, Role.TRANSLATOR) if c.round == self.spec_round]
 
-    def finish(self, state: str = "completed") -> dict[str, Any]:
-        """The base counts plus what the verilog summary shows."""
-        out = super().finish(state)
-        judged = {t.id: self.judged(t) for t in self.tasks}
-        decided = {k: [v for _, v in j if vs.decided(v)] for k, j in judged.items()}
-        rates = [sum(v.passed for v in d) / len(d) for d in decided.values() if d]
-        samples = [s for t in self.tasks for s in self.samples(t)]
+    def tally(self, task: Task) -> Tally:
+        """The base counts plus the designs, pass rate, pairs and round trips of one task."""
+        judged = self.judged(task)
+        decided = [v for _, v in judged if vs.decided(v)]
+        out = super().tally(task)
         out.update(
-            designs=sum(len(j) for j in judged.values()),
-            designs_pass=sum(v.passed for j in judged.values() for _, v in j),
-            mean_pass_rate=sum(rates) / len(rates) if rates else 0.0,
-            preference_pairs=sum(vs.pair_count(j) for j in judged.values()),
-            roundtrip_tried=sum(len(self.specs(t)) for t in self.tasks),
-            roundtrip_kept=sum(s.strategy == vs.ROUNDTRIP for s in samples),
+            designs=len(judged),
+            designs_pass=sum(v.passed for _, v in judged),
+            rate_sum=sum(v.passed for v in decided) / len(decided) if decided else 0.0,
+            rated=bool(decided),
+            preference_pairs=vs.pair_count(judged),
+            roundtrip_tried=len(self.specs(task)),
+            roundtrip_kept=sum(s.strategy == vs.ROUNDTRIP for s in self.samples(task)),
         )
         return out
+
+    def summarize(self, totals: Tally) -> dict[str, Any]:
+        """The base counts plus what the verilog summary shows."""
+        names = ("designs", "designs_pass", "preference_pairs", "roundtrip_tried", "roundtrip_kept")
+        return {
+            **super().summarize(totals),
+            **{name: int(totals.get(name, 0)) for name in names},
+            "mean_pass_rate": mean_rate(totals),
+        }

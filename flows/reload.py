@@ -1,0 +1,71 @@
+"""A run's committed rows read back family by family, in bounded memory.
+
+A family is a root task (one the run's programs start from) with the tasks its program adds
+(a proofs seed's conjectures name it in `meta.seed_task`). A resumed run keeps in memory only
+the families still to finish; the others are tallied for the summary as they stream past and
+dropped, so resuming a run of millions of tasks does not load millions of tasks' rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from assay.schemas.query import connect
+from assay.schemas.rows import from_row
+
+TABLES = ("candidates", "verdicts", "samples")
+BATCH_ROWS = 4096  # rows per Arrow batch fetched from DuckDB
+
+
+def _sql(table: str, run_id: str) -> str:
+    run = run_id.replace("'", "''")
+    return f"""
+        WITH roots AS (
+            SELECT id AS task_id, coalesce(json_extract_string(meta, '$.seed_task'), id) AS root
+            FROM raw_tasks WHERE run_id = '{run}'
+            QUALIFY row_number() OVER (PARTITION BY id ORDER BY committed_at) = 1
+        )
+        SELECT coalesce(r.root, x.task_id) AS _root, x.*
+        FROM raw_{table} x LEFT JOIN roots r ON r.task_id = x.task_id
+        WHERE x.run_id = '{run}'
+        QUALIFY row_number() OVER (PARTITION BY x.id ORDER BY x.committed_at) = 1
+        ORDER BY _root, x.task_id, x.id
+    """
+
+
+def _groups(root: Path, table: str, run_id: str) -> Iterator[tuple[str, list[Any]]]:
+    """(root id, records) of one table, a family at a time, in root order."""
+    con = connect(root)
+    try:
+        reader = con.sql(_sql(table, run_id)).to_arrow_reader(BATCH_ROWS)
+        current: str | None = None
+        records: list[Any] = []
+        for batch in reader:
+            for row in batch.to_pylist():
+                family = row.pop("_root")
+                if family != current and current is not None:
+                    yield current, records
+                    records = []
+                current = family
+                records.append(from_row(table, row))
+        if current is not None:
+            yield current, records
+    finally:
+        con.close()
+
+
+def families(root: Path, run_id: str) -> Iterator[tuple[str, dict[str, list[Any]]]]:
+    """(root task id, {table: records}) for every family with rows in run `run_id`, one at a
+    time: the three tables' sorted streams merged by root id."""
+    streams = {t: _groups(root, t, run_id) for t in TABLES}
+    heads = {t: next(s, None) for t, s in streams.items()}
+    while any(h is not None for h in heads.values()):
+        family = min(h[0] for h in heads.values() if h is not None)
+        out: dict[str, list[Any]] = {t: [] for t in TABLES}
+        for table, head in heads.items():
+            if head is not None and head[0] == family:
+                out[table] = head[1]
+                heads[table] = next(streams[table], None)
+        yield family, out
