@@ -1,0 +1,110 @@
+"""One domain's planted run as a process of its own, for `test_kill_resume` to SIGKILL mid-run.
+
+`python tests/engine/killable.py <domain> <dataset>` runs the domain's programs to completion as
+`assay run` does (check the tasks, open the state, record the start, rounds, finish), but with
+the planted generator of that domain's own flow tests and `Compute.local` (no Ray, no Prefect
+flow), and with a short wait in every generator call so a kill has time to land between stages.
+Run again on the same dataset, it resumes what a killed run left.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "flows")]  # the planted answers live beside tests
+
+from assay.flows.config import RunConfig  # noqa: E402
+from assay.flows.domains import get  # noqa: E402
+from assay.flows.engine.compute import Compute  # noqa: E402
+from assay.flows.engine.rounds import pending, run_programs  # noqa: E402
+from assay.flows.progress import Progress  # noqa: E402
+from assay.flows.sources import load_tasks  # noqa: E402
+from assay.flows.state import RunState  # noqa: E402
+from assay.workers.api import Completion, Generator, Request  # noqa: E402
+
+DOMAINS = ("code", "verilog", "proofs", "translation")
+DELAY_S = 0.25  # per generator call: a kill can land while one is out
+WINDOW = 2  # tasks open at once (not in the run id): stages spread over more commit folders
+
+
+class Slowed:
+    """A generator that waits `DELAY_S` before each call of the one it wraps."""
+
+    def __init__(self, inner: Generator) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    def setup(self) -> None:
+        self.inner.setup()
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
+        time.sleep(DELAY_S)
+        return self.inner.generate(requests)
+
+
+Planted = Callable[[RunState], Generator]
+
+
+def planted(domain: str, dataset: Path) -> tuple[RunConfig, Planted]:
+    """The config and planted generator of `domain`'s own flow tests (answers keyed by task)."""
+    if domain == "code":
+        from test_engine_code import _answers
+        from test_engine_code import _config as code_config
+
+        from assay.workers.replay import ReplayGenerator
+
+        config = code_config(dataset)
+        return config, lambda state: ReplayGenerator(_answers(config))
+    if domain == "verilog":
+        import test_verilog_flow as vt
+
+        def verilog(state: RunState) -> Generator:
+            vt.NAMES.update({t.id: t.name for t in state.tasks})
+            return vt.PlantedGenerator()
+
+        return vt._config(dataset), verilog
+    if domain == "proofs":
+        import proof_cases
+
+        # The run's task list, which grows as conjectures pass their filter.
+        return proof_cases.config(dataset), lambda state: proof_cases.PlantedGenerator(state.tasks)
+    if domain == "translation":
+        import test_translation_flow as tt
+        from translation_flow_cases import PlantedGenerator
+
+        return tt._config(dataset), lambda state: PlantedGenerator()
+    raise SystemExit(f"unknown domain {domain!r}; one of {DOMAINS}")
+
+
+def run(domain: str, dataset: Path) -> dict[str, Any]:
+    """`run_flow`'s steps, on this process's threads; the run's summary."""
+    config, make = planted(domain, dataset)
+    config = config.model_copy(
+        update={"engine": config.engine.model_copy(update={"window": WINDOW})}
+    )
+    parts = get(config.domain).flow()
+    parts.check_tasks(load_tasks(config), config)
+    state = parts.open_state(config)
+    if pending(state, parts):
+        state.start()
+        name, options = parts.verifier(config)
+        generator = Slowed(make(state))
+        with Compute.local(generator, name, state.limits, options, jobs=2) as compute:
+            run_programs(state, parts, compute, Progress(quiet=True))
+    return state.finish()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit(f"usage: {sys.argv[0]} <{'|'.join(DOMAINS)}> <dataset>")
+    summary = run(sys.argv[1], Path(sys.argv[2]))
+    print(summary["run_id"], summary["state"])
