@@ -159,8 +159,26 @@ CREATE VIEW solution_verdicts AS
 -- Per-problem pass rate: passing solutions over solutions whose check decided, per task.
 CREATE VIEW pass_rates AS
     WITH per_candidate AS (
-        SELECT task_id, candidate_id, bool_or(decided) AS decided, bool_or(passed) AS passed
-        FROM solution_verdicts
+        -- solution_verdicts' rows, read the short way: a candidate's role and task are part of
+        -- its id, so any one of its rows tells them (no dedup of candidates needed).
+        SELECT
+            task_id,
+            candidate_id,
+            bool_or(status NOT IN ('unsupported', 'not_verified')) AS decided,
+            bool_or(status = 'pass') AS passed
+        FROM (
+            SELECT v.task_id, v.candidate_id, v.status
+            FROM verdicts v
+            SEMI JOIN raw_candidates c
+                ON c.id = v.candidate_id AND c.role IN ('solver', 'repairer')
+            WHERE v.task_id <> '' AND (v.against = 'reference' OR v.against LIKE 'pool:%')
+            UNION ALL
+            SELECT c.task_id, v.candidate_id, v.status
+            FROM verdicts v
+            JOIN raw_candidates c ON c.id = v.candidate_id AND c.role IN ('solver', 'repairer')
+            WHERE coalesce(v.task_id, '') = ''
+              AND (v.against = 'reference' OR v.against LIKE 'pool:%')
+        )
         GROUP BY task_id, candidate_id
     ),
     per_task AS (
@@ -170,6 +188,9 @@ CREATE VIEW pass_rates AS
             count(*) FILTER (WHERE passed) AS passed
         FROM per_candidate
         GROUP BY task_id
+    ),
+    names AS (  -- a task's name and domain are part of its id: any of its rows will do
+        SELECT id, any_value(name) AS name, any_value(domain) AS domain FROM raw_tasks GROUP BY id
     )
     SELECT
         p.task_id,
@@ -179,7 +200,7 @@ CREATE VIEW pass_rates AS
         p.passed,
         p.passed / nullif(p.candidates, 0) AS pass_rate
     FROM per_task p
-    LEFT JOIN tasks t ON t.id = p.task_id;
+    LEFT JOIN names t ON t.id = p.task_id;
 
 -- Preference pairs (DPO-style): for the same task and the same checks, a passing solution
 -- (`chosen`) and a failing one (`rejected`), every such combination once. Undecided checks
