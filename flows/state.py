@@ -54,6 +54,11 @@ def add(totals: Tally, tally: Mapping[str, float]) -> None:
         totals[name] = totals.get(name, 0) + value
 
 
+def counts(totals: Tally, names: Iterable[str]) -> dict[str, int]:
+    """The tallied counts `names` as whole numbers (0 where no task added any)."""
+    return {name: int(totals.get(name, 0)) for name in names}
+
+
 def mean_rate(totals: Tally) -> float:
     """The mean over rated tasks of a per-task pass rate tallied as `rate_sum` and `rated`."""
     return totals.get("rate_sum", 0) / totals["rated"] if totals.get("rated") else 0.0
@@ -62,11 +67,11 @@ def mean_rate(totals: Tally) -> float:
 def levels(samples: Iterable[Sample]) -> dict[str, int]:
     """Samples per verification level (with the formal tier's answer where there is one), the
     run summary's breakdown of what its samples rest on."""
-    counts = Counter(
+    by_level = Counter(
         f"{_value(s.level) or 'unknown'}" + (f" (formal {_value(s.formal)})" if s.formal else "")
         for s in samples
     )
-    return dict(sorted(counts.items()))
+    return dict(sorted(by_level.items()))
 
 
 def _value(v: Any) -> str:
@@ -252,7 +257,7 @@ class RunState:
         names = ("tasks_solved", "solutions", "tests", "verdicts", "verdicts_pass", "samples")
         return {
             "tasks": len(self.tasks),
-            **{name: int(totals.get(name, 0)) for name in names},
+            **counts(totals, names),
             "levels": {
                 k.removeprefix("level:"): int(n)
                 for k, n in sorted(totals.items())

@@ -55,10 +55,8 @@ def check_batch(
 ) -> list[Verdict]:
     """Verdicts in item order, each stamped with its provenance (`stamped`). `sandbox(fresh)`
     gives the sandbox to use (a new one if fresh)."""
-    verdicts = [
-        stamped(v, checker, options, limits) for v in _check_all(checker, items, sandbox, limits)
-    ]
-    return verdicts
+    checked = _check_all(checker, items, sandbox, limits)
+    return [stamped(v, checker, options, limits) for v in checked]
 
 
 def _check_all(

@@ -12,7 +12,7 @@ from typing import Any
 
 from assay.flows.domains.proofs import conjecture as pc
 from assay.flows.domains.proofs import stages as ps
-from assay.flows.state import RunState, Tally, mean_rate
+from assay.flows.state import RunState, Tally, counts, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
 
@@ -101,7 +101,7 @@ class ProofState(RunState):
                  "conjectures_kept")  # fmt: skip
         return {
             **super().summarize(totals),
-            **{name: int(totals.get(name, 0)) for name in names},
+            **counts(totals, names),
             "statements": len(self.seeds),
             "mean_pass_rate": mean_rate(totals),
             "conjectures_filtered": len(self.tasks) - len(self.seeds),

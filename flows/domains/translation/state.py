@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from assay.flows.domains.translation import stages as ts
-from assay.flows.state import RunState, Tally, add, mean_rate
+from assay.flows.state import RunState, Tally, add, counts, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
 ROUND_COUNTS = ("translations", "passed", "drivers", "accepted")
@@ -78,7 +78,7 @@ class TranslationState(RunState):
         ]
         return {
             **super().summarize(totals),
-            **{name: int(totals.get(name, 0)) for name in names},
+            **counts(totals, names),
             "mean_pass_rate": mean_rate(totals),
             "rounds": rounds,
         }

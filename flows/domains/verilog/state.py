@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from assay.flows.domains.verilog import stages as vs
-from assay.flows.state import RunState, Tally, mean_rate
+from assay.flows.state import RunState, Tally, counts, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
 
@@ -67,6 +67,6 @@ class VerilogState(RunState):
         names = ("designs", "designs_pass", "preference_pairs", "roundtrip_tried", "roundtrip_kept")
         return {
             **super().summarize(totals),
-            **{name: int(totals.get(name, 0)) for name in names},
+            **counts(totals, names),
             "mean_pass_rate": mean_rate(totals),
         }
