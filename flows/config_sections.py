@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assay.verifiers.choose import Strategy
+from assay.verifiers.selection import B4_ALPHA_XY, B4_BETA_0
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -90,9 +93,26 @@ class VerifyConfig(_Strict):
     pool: int | None = Field(default=None, ge=1)  # verifier actors; default: the cores Ray has
 
 
+class B4Config(_Strict):
+    """B4's priors; the defaults are ZJU-CTAG/B4's (its README sweeps beta_0 over 1e4, 1e5,
+    1e6 with alpha_xy 1e3)."""
+
+    beta_0: float = Field(default=B4_BETA_0, gt=0)  # wrong solutions rarely share a wrong test
+    alpha_xy: float = Field(default=B4_ALPHA_XY, gt=0)  # prior toward larger consensus sets
+
+
 class SelectConfig(_Strict):
-    strategy: Literal["codet", "majority", "b4", "all"] = "codet"
+    """How a code task's solutions are chosen (see `verifiers.choose`): `codet` scores a
+    consensus set as CodeT's official code does (√|S_x|·|S_y|), `codet-paper` as its paper
+    writes it (|S_x|·|S_y|)."""
+
+    strategy: Literal["codet", "codet-paper", "majority", "b4", "all"] = "codet"
     keep: int = Field(default=1, ge=1)  # samples kept per task
+    b4: B4Config = Field(default_factory=B4Config)
+
+    @property
+    def rule(self) -> Strategy:
+        return Strategy(self.strategy, self.b4.beta_0, self.b4.alpha_xy)
 
 
 class EngineConfig(_Strict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import platform
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -78,14 +78,24 @@ def _value(v: Any) -> str:
     return str(getattr(v, "value", v))
 
 
-def _add(held: list[Any], records: list[Any]) -> None:
-    """Append the records whose id `held` lacks: a run holds each id once, as a resumed run
-    reads it back (the views keep one row per id), so both select alike."""
+def _by_id(record: Any) -> str:
+    return str(record.id)
+
+
+def held_order(candidate: Candidate) -> tuple[int, str, str]:
+    """The order a run holds a task's candidates in, whether it made them or read them back."""
+    return candidate.round, candidate.role.value, candidate.id
+
+
+def _add(held: list[Any], records: list[Any], order: Callable[[Any], Any]) -> None:
+    """Add the records whose id `held` lacks, keeping `held` in `order`: a run holds each id
+    once and in the order a resumed run reads them back (the views keep one row per id, in
+    content order), so both choose alike whatever order a model or a check returned them in."""
     seen = {r.id for r in held}
-    for record in records:
-        if record.id not in seen:
-            seen.add(record.id)
-            held.append(record)
+    fresh = {r.id: r for r in records if r.id not in seen}
+    if fresh:
+        held.extend(fresh.values())
+        held.sort(key=order)
 
 
 @dataclass
@@ -144,7 +154,7 @@ class RunState:
                 for record in tables[table]:
                     held.setdefault(record.task_id, []).append(record)
             for group in {c.task_id for c in tables["candidates"]}:
-                self._candidates[group].sort(key=lambda c: (c.round, c.role.value, c.id))
+                self._candidates[group].sort(key=held_order)
             root = by_id.get(root_id)
             if root is None:  # rows of a task no longer in the task file: not this run's now
                 self._drop([root_id])
@@ -202,9 +212,9 @@ class RunState:
         verdicts = [replace(v, task_id=task.id) for v in tables.get("verdicts", [])]
         tables = {**tables, "verdicts": verdicts} if "verdicts" in tables else tables
         if self.writer.submit(self.key(stage, task, round_), tables, self.run_id):
-            _add(self._candidates.setdefault(task.id, []), tables.get("candidates", []))
-            _add(self._verdicts.setdefault(task.id, []), verdicts)
-            _add(self._samples.setdefault(task.id, []), tables.get("samples", []))
+            _add(self._candidates.setdefault(task.id, []), tables.get("candidates", []), held_order)
+            _add(self._verdicts.setdefault(task.id, []), verdicts, _by_id)
+            _add(self._samples.setdefault(task.id, []), tables.get("samples", []), _by_id)
 
     def candidates(self, task: Task, role: Role) -> list[Candidate]:
         return [c for c in self._candidates.get(task.id, []) if c.role is role]

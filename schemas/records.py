@@ -172,7 +172,7 @@ class Sample:
     prompt: str
     response: str
     tests: tuple[str, ...] = ()  # the checks it passed (trusted + validated generated tests)
-    strategy: str = ""  # selection strategy that chose it: "codet", "majority", "b4", "all"
+    strategy: str = ""  # the selection strategy that chose it: "codet", "b4", "all", ...
     score: float = 0.0
     verdict_ids: tuple[str, ...] = ()
     run_id: str = ""

@@ -27,7 +27,7 @@ from assay.flows.sources import load_tasks  # noqa: E402
 from assay.flows.state import RunState  # noqa: E402
 from assay.workers.api import Completion, Generator, Request  # noqa: E402
 
-DOMAINS = ("code", "verilog", "proofs", "translation")
+DOMAINS = ("code", "code-ties", "verilog", "proofs", "translation")
 DELAY_S = 0.25  # per generator call: a kill can land while one is out
 WINDOW = 2  # tasks open at once (not in the run id): stages spread over more commit folders
 
@@ -64,6 +64,13 @@ def planted(domain: str, dataset: Path) -> tuple[RunConfig, Planted]:
 
         config = code_config(dataset)
         return config, lambda state: ReplayGenerator(_answers(config))
+    if domain == "code-ties":
+        from test_engine_code import _config as code_config
+
+        from assay.workers.replay import ReplayGenerator
+
+        config = code_config(dataset, "solver.n=4", "tester.n=2", "repair={rounds: 0}")
+        return config, lambda state: ReplayGenerator(tied_answers(config))
     if domain == "verilog":
         import test_verilog_flow as vt
 
@@ -83,6 +90,21 @@ def planted(domain: str, dataset: Path) -> tuple[RunConfig, Planted]:
 
         return tt._config(dataset), lambda state: PlantedGenerator()
     raise SystemExit(f"unknown domain {domain!r}; one of {DOMAINS}")
+
+
+def tied_answers(config: RunConfig) -> dict[str, list[str]]:
+    """Per task: four solutions that behave alike (the reference, told apart by a constant),
+    returned in no particular order of their ids, and two testers whose tests overlap and
+    come in different orders: only content keys decide which solution is kept and how the
+    test pool is ordered."""
+    out: dict[str, list[str]] = {}
+    for i, t in enumerate(load_tasks(config)):
+        variants = [f"{t.reference}\nVARIANT = {(i + k) % 4}\n" for k in range(4)]
+        out[f"{t.id}:solver"] = [f"```python\n{v}```" for v in variants]
+        one = [f"{line}, 'one'" for line in t.tests[:3]]
+        two = [f"{line}, 'two'" for line in reversed(t.tests[1:4])] + one[:1]
+        out[f"{t.id}:tester"] = ["```python\n" + "\n".join(x) + "\n```" for x in (one, two)]
+    return out
 
 
 def run(domain: str, dataset: Path) -> dict[str, Any]:

@@ -40,6 +40,7 @@ RACE = re.compile(r"threads=([0-9]+) repeat=[0-9]+: ")  # a translation's result
 BOOKKEEPING = ("tasks/", "run/", "done/")  # commit keys that are no stage's output
 RUN_TIMEOUT_S = 240.0
 TOOLS = {"code": "python3", "verilog": "iverilog", "proofs": "coqc", "translation": "g++"}
+TOOLS["code-ties"] = "python3"  # several alike solutions and testers: only content keys decide
 
 
 def _domain(name: str) -> object:
@@ -232,6 +233,27 @@ def test_a_run_killed_mid_run_resumes_to_the_uninterrupted_rows(
     """Killed a third of the way through its stage commits (some stages of some tasks done,
     checks and generation in flight), then resumed."""
     _killed_then_resumed(domain, tmp_path / "ds", [MIDWAY], whole(domain))
+
+
+def _generated_not_checked(keys: set[str]) -> bool:
+    """Some task's candidates are published and their checks are not."""
+    done = {tuple(k.split("/")[2:4]) for k in keys if k.startswith("verify/")}
+    return any(tuple(k.split("/")[2:4]) not in done for k in keys if k.startswith("gen/"))
+
+
+def test_a_run_with_ties_killed_between_generation_and_checks_keeps_the_same_samples(
+    tmp_path: Path, whole: Callable[[str], Whole]
+) -> None:
+    """Alike solutions and several testers, killed once some task's candidates are committed
+    and not yet checked: the resumed run holds them in the order it reads them back, and still
+    builds the same test pool and keeps the same samples as the uninterrupted run."""
+    ref = whole("code-ties")
+    dataset = tmp_path / "ds"
+    log = tmp_path / "log"
+    keys = _kill_at("code-ties", dataset, log, _generated_not_checked)
+    _assert_left_work(dataset, keys, ref)
+    _complete("code-ties", dataset, log)
+    _assert_same_as(dataset, ref)
 
 
 @pytest.mark.slow

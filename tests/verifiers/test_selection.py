@@ -6,17 +6,47 @@ import math
 
 import pytest
 
-from assay.verifiers.selection import Ranked, b4, codet, majority, rank
+from assay.verifiers.choose import Strategy, choose, rank
+from assay.verifiers.selection import Ranked, b4, codet, codet_paper, majority
 
 T, F = True, False
 PLANTED = [[T, T, F], [T, T, F], [F, F, T], [F, F, T], [F, F, T], [F, F, T], [F, F, T]]
 
 
-def test_codet_scores_agreeing_solutions_times_agreed_tests() -> None:
-    ranked = codet(PLANTED)
+def test_codet_paper_scores_agreeing_solutions_times_agreed_tests() -> None:
+    ranked = codet_paper(PLANTED)
     assert ranked[:5] == [Ranked(i, 5.0) for i in range(2, 7)]
     assert ranked[5:] == [Ranked(0, 4.0), Ranked(1, 4.0)]
-    assert codet([[F, F], [T, F]]) == [Ranked(1, 1.0), Ranked(0, 0.0)]
+    assert codet_paper([[F, F], [T, F]]) == [Ranked(1, 1.0), Ranked(0, 0.0)]
+
+
+def test_codet_scores_as_the_official_code_does() -> None:
+    """√|S_x|·|S_y|: two solutions agreeing on two tests (2.83) lose to one passing three;
+    the paper's |S_x|·|S_y| (4 > 3) keeps the pair."""
+    matrix = [[T, T, F], [T, T, F], [T, T, T]]
+    assert codet(matrix)[0] == Ranked(2, 3.0)
+    assert codet(matrix)[1].score == pytest.approx(2 * math.sqrt(2))
+    assert rank("codet", matrix) == [2, 0, 1]
+    assert rank("codet-paper", matrix) == [0, 1, 2]
+
+
+def test_ties_go_by_content_key_not_by_row() -> None:
+    assert rank("codet", [[T], [T]]) == [0, 1]
+    assert rank("codet", [[T], [T]], keys=["b", "a"]) == [1, 0]
+    for strategy in ("codet", "codet-paper", "majority", "b4"):
+        assert choose(strategy, [[T], [T], [F]], 1, keys=["z", "y", "a"]) == [1], strategy
+    assert choose("all", [[T], [T], [F]], 1, keys=["z", "y", "a"]) == [1, 0]  # keeps every one
+
+
+def test_rows_that_pass_nothing_are_dropped_before_keep_applies() -> None:
+    """B4's top set here is the four rows that pass nothing (it judges the one test wrong);
+    cutting to `keep` first would keep nothing although a solution passed."""
+    matrix = [[T], [F], [F], [F], [F]]
+    assert rank("b4", matrix)[0] != 0 and rank("majority", matrix)[0] != 0
+    for strategy in ("codet", "codet-paper", "majority", "b4", "all"):
+        assert choose(strategy, matrix, 1) == [0], strategy
+    assert choose("codet", [[T, F], [T, T]], 2, eligible=[0]) == [0]
+    assert choose("b4", [[F], [F]], 1) == []
 
 
 def test_majority_groups_identical_outputs() -> None:
@@ -50,8 +80,11 @@ def test_b4_and_codet_disagree_where_wrong_solutions_would_share_a_wrong_test() 
     would be wrong and yet passed by two wrong solutions (1 and 3), which B4's beta_0 prior
     makes unlikely; so B4 takes solution 3, which passes every test."""
     matrix = [[T, F, T], [F, T, F], [T, F, T], [T, T, T]]
-    assert rank("codet", matrix) == [0, 2, 3, 1]
+    assert rank("codet-paper", matrix) == [0, 2, 3, 1]
     assert rank("b4", matrix)[0] == 3
+    # B4's priors are parameters: a weak beta_0 no longer outweighs the agreeing pair.
+    weak = Strategy("b4", beta_0=1.0, alpha_xy=1e3)
+    assert rank(weak, matrix)[:2] == [0, 2]
 
 
 def test_bad_inputs_say_what_is_wrong() -> None:
@@ -59,6 +92,8 @@ def test_bad_inputs_say_what_is_wrong() -> None:
         codet([[T, F], [T]])
     with pytest.raises(ValueError, match="unknown selection strategy 'best'"):
         rank("best", PLANTED)
+    with pytest.raises(ValueError, match="1 tie-break keys for 2 solutions"):
+        codet([[T], [T]], keys=["a"])
     with pytest.raises(ValueError, match="2 output signatures for 3 solutions"):
         majority([[T], [T], [T]], ["a", "b"])
     assert rank("b4", []) == [] and codet([]) == []

@@ -60,7 +60,8 @@ def _normal(code: str) -> str:
 
 
 def build_pool(task: Task, testers: list[Candidate], valid: set[str] | None) -> TestPool:
-    """Trusted tests first, then generated ones (only those in `valid`, if given), deduplicated."""
+    """Trusted tests first (in the task's order), then generated ones (only those in `valid`,
+    if given) sorted by their text, deduplicated."""
     origins: dict[str, list[str]] = {}
     trusted = {_normal(t) for t in task.tests}
     for code, tester_id in candidate_tests(testers):
@@ -68,7 +69,9 @@ def build_pool(task: Task, testers: list[Candidate], valid: set[str] | None) -> 
             continue
         origins.setdefault(code, []).append(tester_id)
     tests = [PoolTest(code, True) for code in dict.fromkeys(task.tests)]
-    tests += [PoolTest(code, False, tuple(ids)) for code, ids in origins.items()]
+    # Generated tests in content order, not arrival order: the pool (and its id, which every
+    # verdict against it names) is the same whichever tester answered first.
+    tests += [PoolTest(code, False, tuple(sorted(origins[code]))) for code in sorted(origins)]
     return TestPool(task.id, tuple(tests))
 
 

@@ -13,7 +13,7 @@ from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles.asserts import extract_tests
 from assay.schemas.records import Candidate, Level, Role, Sample, Task, Verdict
-from assay.verifiers.selection import rank
+from assay.verifiers.choose import choose
 from assay.workers.api import Completion, Request, Sampling
 
 
@@ -102,30 +102,25 @@ def failing_for_repair(matrix: Matrix, limit: int) -> list[tuple[Candidate, Verd
 
 
 def select_samples(cfg: RunConfig, task: Task, matrix: Matrix, run_id: str) -> list[Sample]:
-    """Keep the best verified solutions by the configured strategy.
+    """Keep the best verified solutions by the configured strategy (`verifiers.choose`).
 
-    With trusted tests or a reference, a solution is verified only if it passes the whole pool.
-    Without either, the strategy's consensus (CodeT, B4, majority) decides, and a sample must
-    still pass every test in its consensus set (and at least one).
+    With trusted tests or a reference, only a solution that passes the whole pool is eligible.
+    Without either, the strategy's consensus (CodeT, B4, majority) decides among all of them.
+    Either way a kept solution passes at least one test, ineligible ones are dropped before
+    `select.keep` applies, and ties go by candidate id, so the order candidates arrived in
+    never changes the choice.
     """
     if not matrix.solutions:
         return []
     rows = matrix.rows
     anchored = bool(task.tests or task.reference)
-    eligible = matrix.verified() if anchored else list(range(len(rows)))
-    if not eligible:
-        return []
-    order = rank(cfg.select.strategy, rows) if cfg.select.strategy != "all" else eligible
-    picked = [i for i in order if i in eligible]
-    if cfg.select.strategy != "all":
-        picked = picked[: cfg.select.keep]
+    eligible = matrix.verified() if anchored else None
+    keys = [c.id for c in matrix.solutions]
+    picked = choose(cfg.select.rule, rows, cfg.select.keep, eligible, keys=keys)
     level = level_of(task)
     samples = []
     for i in picked:
         passed = [t.code for t, ok in zip(matrix.pool.tests, rows[i], strict=False) if ok]
-        if not passed:
-            continue
-        verdict = matrix.verdicts[i]
         samples.append(
             Sample(
                 task.id,
@@ -136,7 +131,7 @@ def select_samples(cfg: RunConfig, task: Task, matrix: Matrix, run_id: str) -> l
                 tuple(passed),
                 cfg.select.strategy,
                 float(sum(rows[i])),
-                (verdict.id,),
+                (matrix.verdicts[i].id,),
                 run_id,
                 level,
             )

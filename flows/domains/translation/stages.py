@@ -170,7 +170,9 @@ def select_samples(
     valid = {test_name(c): (c, v) for c, v in drivers if v.passed}
     driver_of = {t["name"]: t["driver"] for t in trusted_tests(task)}
     driver_of |= {name: c.text for name, (c, _) in valid.items()}
-    good = sorted(((c, v) for c, v in translations if v.passed), key=lambda cv: cv[0].round)
+    good = sorted(
+        ((c, v) for c, v in translations if v.passed), key=lambda cv: (cv[0].round, cv[0].id)
+    )
     rate = pass_rate(translations)
     out = []
     for cand, verdict in good:

@@ -137,10 +137,12 @@ def failing_for_repair(
 def select_samples(
     cfg: RunConfig, task: Task, pairs: list[tuple[Candidate, Verdict]], run_id: str
 ) -> list[Sample]:
-    """Passing designs, earliest round and shortest first; `select.keep` of them (all with
-    `strategy: all`). Each sample's score is the task's pass rate, a difficulty signal."""
+    """Passing designs, earliest round and shortest first, then by id; `select.keep` of them
+    (all with `strategy: all`). Each sample's score is the task's pass rate, a difficulty
+    signal."""
     good = sorted(
-        ((c, v) for c, v in pairs if v.passed), key=lambda cv: (cv[0].round, len(cv[0].text))
+        ((c, v) for c, v in pairs if v.passed),
+        key=lambda cv: (cv[0].round, len(cv[0].text), cv[0].id),
     )
     if cfg.select.strategy != "all":
         good = good[: cfg.select.keep]
