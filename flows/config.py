@@ -113,6 +113,7 @@ class RunConfig(_Strict):
                      "generator": ENGINE_ONLY},
         )  # fmt: skip
         data["verify"].pop("pool", None)
+        data["verify"].pop("isolation", None)  # refuses or warns; never changes a verdict
         for domain in DOMAINS.values():  # a domain's section counts only for its own runs
             if domain.section is None:
                 continue

@@ -91,6 +91,9 @@ class LimitsConfig(_Strict):
 class VerifyConfig(_Strict):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     pool: int | None = Field(default=None, ge=1)  # verifier actors; default: the cores Ray has
+    # Where the machine refuses some sandbox isolation (no namespaces): "warn" runs with the
+    # level reached (recorded on every verdict), "require" refuses to run any check.
+    isolation: Literal["warn", "require"] = "warn"
 
 
 class B4Config(_Strict):

@@ -12,7 +12,7 @@ from typing import Any
 import ray
 
 from assay.schemas.records import Verdict
-from assay.verifiers.sandbox import Limits
+from assay.verifiers.sandbox import Limits, SandboxOptions
 from assay.workers.api import Completion, Generator, Request
 
 
@@ -48,11 +48,13 @@ class GeneratorActor:
 class VerifierActor:
     """Owns one sandbox and runs batches of checks through any registered verifier."""
 
-    def __init__(self) -> None:
+    def __init__(self, sandbox: SandboxOptions | None = None) -> None:
+        from functools import partial
+
         from assay.verifiers.sandbox import open_sandbox
 
-        self._open = open_sandbox
-        self.sandbox = open_sandbox()
+        self._open = partial(open_sandbox, options=sandbox)
+        self.sandbox = self._open()
 
     def _fresh(self) -> None:
         try:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assay.verifiers.sandbox import SandboxOptions
 
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Generator
@@ -20,6 +23,8 @@ def _ray_lost(exc: BaseException) -> bool:
     from ray import exceptions as rex
 
     lost = (rex.RayActorError, rex.WorkerCrashedError, rex.NodeDiedError, rex.ObjectLostError)
+    if "IsolationRefused" in str(exc):  # the node lacks isolation `verify.isolation` requires
+        return False
     return isinstance(exc, lost)
 
 
@@ -76,14 +81,16 @@ class RayReplica(_RayWorker):
 class RayChecker(_RayWorker):
     """One verifier actor (it owns a sandbox) holding `num_cpus` of a node."""
 
-    def __init__(self, num_cpus: float) -> None:
+    def __init__(self, num_cpus: float, sandbox: SandboxOptions | None = None) -> None:
         self.num_cpus = num_cpus
+        self.sandbox = sandbox
         super().__init__()
 
     def _start(self) -> Any:
         from assay.workers.actors import VerifierActor
 
-        return VerifierActor.options(num_cpus=self.num_cpus).remote()  # type: ignore[attr-defined]
+        actor = VerifierActor.options(num_cpus=self.num_cpus)  # type: ignore[attr-defined]
+        return actor.remote(self.sandbox)
 
     def submit(self, payload: Any) -> Future:
         verifier, options, items, limits = payload
@@ -118,9 +125,10 @@ class ThreadReplica:
 class ThreadChecker:
     """A sandbox of this process, used from one thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, sandbox: SandboxOptions | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1)
         self.sandbox: Any = None
+        self.options = sandbox
 
     def _box(self, fresh: bool) -> Any:
         from assay.verifiers.sandbox import open_sandbox
@@ -129,7 +137,7 @@ class ThreadChecker:
             self.sandbox.close()
             self.sandbox = None
         if self.sandbox is None:
-            self.sandbox = open_sandbox()
+            self.sandbox = open_sandbox(options=self.options)
         return self.sandbox
 
     def _check(self, verifier: str, options: Any, items: list[Any], limits: Limits) -> list:

@@ -55,11 +55,15 @@ class Compute:
         limits: Limits,
     ) -> Iterator[Compute]:
         """Ray-backed: `generator.replicas` generator actors, a verifier actor per core."""
+        from assay.verifiers.sandbox import SandboxOptions, open_sandbox
         from assay.workers.dispatch import GeneratorSpec
         from assay.workers.pools import RayChecker, RayReplica
         from assay.workers.session import ray_session
 
         gen = config.generator
+        box = SandboxOptions(config.verify.isolation)
+        if box.isolation == "require":
+            open_sandbox(options=box).close()  # refuse here, before Ray or a model starts
         address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
         progress.note("starting Ray" if address is None else f"joining Ray at {address}")
         with ray_session(address, num_cpus=config.ray.num_cpus) as ray:
@@ -74,7 +78,7 @@ class Compute:
             pool = config.verify.pool or max(1, int(cpus))
             free = max(0.0, cpus - gen.replicas * gen.num_cpus)
             share = max(0.01, int(min(1.0, free / pool) * 100) / 100)
-            checkers = [RayChecker(share) for _ in range(pool)]
+            checkers = [RayChecker(share, box) for _ in range(pool)]
             compute = cls(
                 GenerationLane(replicas, size, gen.max_in_flight),
                 CheckLane(checkers, limits, max_chunk=config.engine.check_chunk),

@@ -30,9 +30,21 @@ def standin_argv(rules: list[dict[str, Any]] = (), log: Path | None = None) -> t
     return tuple(argv)
 
 
-def logged(log: Path) -> list[tuple[int, dict[str, Any]]]:
+def writable_log(folder: Path) -> Path:
+    """A log file every REPL process may append to: each runs with a uid of its own, and sees
+    only this folder writable besides its scratch (`ReplSandbox(writable=...)`)."""
+    folder.mkdir(exist_ok=True)
+    folder.chmod(0o777)
+    log = folder / "log"
+    log.touch()
+    log.chmod(0o666)
+    return log
+
+
+def logged(log: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(process name, request) per request the stand-in got, in order."""
     rows = []
     for line in log.read_text().splitlines():
-        pid, request = line.split("\t", 1)
-        rows.append((int(pid), json.loads(request)))
+        process, request = line.split("\t", 1)
+        rows.append((process, json.loads(request)))
     return rows

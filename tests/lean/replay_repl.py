@@ -8,7 +8,9 @@ protocol and replays the real REPL's recorded answers from its own test transcri
 --script JSON              rules tried first: [{"match": substring, "response": {...}} |
                            {"match": s, "hang": true} | {"match": s, "crash": true} |
                            {"match": s, "grow_mb": N, "response": {...}}]
---log FILE                 append "pid<TAB>request" per request (tests read routing from it)
+--log FILE                 append "process<TAB>request" per request (tests read routing from it;
+                           `process` is a random name per process: in its PID namespace every
+                           REPL is pid 1)
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def main(argv: list[str]) -> None:
                     recorded.setdefault(json.loads(i).get("cmd", "\0"), json.loads(o))
     rules = json.loads(args["script"][0]) if args.get("script") else []
     log = args.get("log", [None])[0]
+    process = os.urandom(6).hex()
     envs, ballast = 0, []
     while True:
         query = read_request()
@@ -88,7 +91,7 @@ def main(argv: list[str]) -> None:
         request = json.loads(query)
         if log:
             with open(log, "a") as fh:
-                fh.write(f"{os.getpid()}\t{json.dumps(request)}\n")
+                fh.write(f"{process}\t{json.dumps(request)}\n")
         if expected:
             want, answer = expected.pop(0)
             if want != request:

@@ -8,11 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from lean_standin import logged, standin_argv
+from lean_standin import logged, standin_argv, writable_log
 
 from assay.verifiers.lean.pool import PoolLimits, ReplPool, process_spawner
 from assay.verifiers.lean.process import ReplDied, ReplProcess, ReplTimeout
 from assay.verifiers.lean.protocol import Command, CommandResponse
+from assay.verifiers.lean.repl_sandbox import ReplSandbox
 
 IMPORTS = [{"match": "import", "response": {"env": 0}}]
 RULES = [
@@ -25,8 +26,11 @@ RULES = [
 
 
 def make(tmp_path: Path, **limits: float) -> tuple[ReplPool, Path]:
-    log = tmp_path / "log"
-    spawn = process_spawner(standin_argv(RULES, log), tmp_path, {"PATH": "/usr/bin:/bin"}, None, 64)
+    tmp_path.chmod(0o755)  # the project: each REPL process has a uid of its own
+    log = writable_log(tmp_path / "logs")
+    box = ReplSandbox(writable=(str(log.parent),))
+    argv = standin_argv(RULES, log)
+    spawn = process_spawner(argv, tmp_path, {"PATH": "/usr/bin:/bin"}, None, 64, box)
     return ReplPool(spawn, PoolLimits(**limits)), log  # type: ignore[arg-type]
 
 
@@ -68,8 +72,9 @@ def test_other_header_routes_elsewhere_and_lru_evicts(tmp_path: Path) -> None:
         (_, _, pid_b), _ = pool.run("import Lean", "", ask("def f := 2"))
         assert pid_a != pid_b and not alive(pid_a)
         assert pool.stats.evicted == 1 and pool.size() == 1
-        by_pid = {pid: r for pid, r in logged(log) if "env" not in r}
-        assert by_pid == {pid_a: {"cmd": "import Mathlib"}, pid_b: {"cmd": "import Lean"}}
+        by_process = [(who, r) for who, r in logged(log) if "env" not in r]
+        assert [r for _, r in by_process] == [{"cmd": "import Mathlib"}, {"cmd": "import Lean"}]
+        assert by_process[0][0] != by_process[1][0]  # each header's imports in its own process
     finally:
         pool.close()
 

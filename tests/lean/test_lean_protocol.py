@@ -88,6 +88,7 @@ def test_process_round_trips_every_transcript(tmp_path: Path) -> None:
     """One stand-in replays all transcripts in order; the wrapper frames and parses each."""
     files = [i for i, _ in pairs()]
     argv = ["python3", str(STANDIN), "--sequence", *map(str, files)]
+    tmp_path.chmod(0o755)  # the project must be readable by the REPL's own uid
     proc = ReplProcess(argv, tmp_path, {"PATH": "/usr/bin:/bin"})
     try:
         count = 0

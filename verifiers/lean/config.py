@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assay.verifiers.sandbox.api import IsolationPolicy
+
 DEFAULT_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
 DEFAULT_SEARCH_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -28,6 +30,10 @@ class LeanConfig:
     header_timeout_s: float = 600.0  # importing a header (Mathlib: tens of seconds, cold: minutes)
     address_space_mb: int | None = None  # RLIMIT_AS; None because Lean maps .olean files
     fsize_mb: int = 256  # RLIMIT_FSIZE for the REPL (pickles, traces)
+    # "require": start no REPL where the machine refuses a namespace ("warn": run, say so)
+    isolation: IsolationPolicy = "warn"
+    # more folders the isolated REPL reads (the project and toolchain are found already)
+    read_paths: tuple[str, ...] = ()
     allowed_axioms: frozenset[str] = DEFAULT_AXIOMS
     strict: bool = False  # re-check every pass in a fresh process inside the sandbox
     strict_memory_mb: int = 32_768  # RLIMIT_AS of that sandboxed one-shot run
@@ -43,6 +49,11 @@ class LeanConfig:
             raise ValueError(
                 f"LeanConfig.header_timeout_s must be > 0, got {self.header_timeout_s}"
             )
+        if self.isolation not in ("warn", "require"):
+            raise ValueError(
+                f"LeanConfig.isolation must be 'warn' or 'require', got {self.isolation!r}"
+            )
+        object.__setattr__(self, "read_paths", tuple(str(p) for p in self.read_paths))
         if self.address_space_mb is not None and self.address_space_mb <= 0:
             raise ValueError("LeanConfig.address_space_mb must be > 0 or None")
         if self.project is not None:

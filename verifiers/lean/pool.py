@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from assay.verifiers.lean.process import ReplDied, ReplProcess, ReplTimeout
 from assay.verifiers.lean.protocol import Command, CommandResponse, ReplError, Response
+from assay.verifiers.lean.repl_sandbox import ReplSandbox
 
 Spawn = Callable[[], ReplProcess]
 T = TypeVar("T")
@@ -167,11 +168,13 @@ def process_spawner(
     env: Mapping[str, str],
     address_space_mb: int | None,
     fsize_mb: int,
+    sandbox: ReplSandbox | None = None,
 ) -> Spawn:
-    """A `Spawn` that starts `argv` in `cwd` through the trusted launcher."""
+    """A `Spawn` that starts `argv` in `cwd` through the trusted launcher, isolated as
+    `sandbox` says (by default: read-only but `cwd`'s scratch, warn on a degraded machine)."""
 
     def spawn() -> ReplProcess:
-        return ReplProcess(argv, cwd, env, address_space_mb, fsize_mb)
+        return ReplProcess(argv, cwd, env, address_space_mb, fsize_mb, sandbox=sandbox)
 
     return spawn
 

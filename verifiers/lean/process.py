@@ -1,7 +1,10 @@
 """One long-lived REPL process: send a request, wait for its answer, kill the whole group.
 
-The process runs in its own session (so a kill reaches `lake env`, the REPL and anything they
-started) and is started through `assay.verifiers.lean.launch`, which records its isolation.
+The process is started through `assay.verifiers.lean.launch`, which puts it in the sandbox's
+namespaces (read-only files but a scratch folder, no network, its own uid and PID namespace)
+and reports the level reached; a machine that refuses a layer is refused or warned about by the
+policy in `ReplSandbox.options`. It runs in its own session, so a kill reaches the launcher and
+the REPL, whose PID namespace then takes everything they started with it.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import weakref
@@ -21,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from assay.verifiers.lean.protocol import Response, encode, parse
+from assay.verifiers.lean.repl_sandbox import ReplSandbox
+from assay.verifiers.sandbox.policy import enforce
 
 STDERR_TAIL = 4096
 
@@ -37,9 +42,17 @@ class ReplDied(RuntimeError):
         self.stderr = stderr
 
 
-def _kill_group(pid: int) -> None:
+def _kill_group(pid: int, uid: int | None = None) -> None:
+    """Kill the REPL's session; with a uid of its own, every process of that uid too (what it
+    started in a session of its own, where it has no PID namespace to take them along)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
+    if uid is None:
+        return
+    for entry in os.listdir("/proc"):
+        with contextlib.suppress(OSError, ValueError):
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                os.kill(int(entry), signal.SIGKILL)
 
 
 class ReplProcess:
@@ -53,9 +66,12 @@ class ReplProcess:
         address_space_mb: int | None = None,
         fsize_mb: int = 256,
         start_timeout_s: float = 60.0,
+        sandbox: ReplSandbox | None = None,
     ) -> None:
-        limit = "none" if address_space_mb is None else str(address_space_mb)
-        launch = [sys.executable, "-m", "assay.verifiers.lean.launch", limit, str(fsize_mb), "--"]
+        sandbox = sandbox or ReplSandbox()
+        launch = sandbox.command(str(cwd), address_space_mb, fsize_mb)
+        self._scratch = ""  # removed at kill where it lies on the host (no private /tmp)
+        self._uid: int | None = None  # the REPL's own uid, if it has one
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
             [*launch, *argv],
@@ -74,10 +90,27 @@ class ReplProcess:
         self.envs: dict[tuple[str, str], int] = {}  # (imports, preamble) -> env id after them
         self.last_used = time.monotonic()
         hello = self._read_block(start_timeout_s, until=b"\n").decode(errors="replace")
-        if not hello.startswith("assay-launch "):
+        try:
+            if not hello.startswith("assay-launch "):
+                raise ValueError(hello)
+            info = json.loads(hello.removeprefix("assay-launch "))
+            self.isolation: str = info["level"]
+            self.missing: list[str] = info["missing"]
+            self.scratch: str = info["scratch"]
+        except (ValueError, KeyError, TypeError):
             self.kill()
-            raise ReplDied(f"the REPL launcher did not start: {hello!r}", self.stderr_tail())
-        self.isolation = hello.split(" ", 1)[1].strip()
+            raise ReplDied(
+                f"the REPL launcher did not start: {hello!r}", self.stderr_tail()
+            ) from None
+        self._scratch = "" if info.get("private") else self.scratch
+        self._uid = info.get("uid")
+        self._finalizer.detach()
+        self._finalizer = weakref.finalize(self, _kill_group, self.proc.pid, self._uid)
+        try:
+            enforce(sandbox.options.isolation, self.missing, self.isolation, "Lean REPL")
+        except BaseException:
+            self.kill()
+            raise
 
     @property
     def pid(self) -> int:
@@ -155,11 +188,13 @@ class ReplProcess:
 
     def kill(self) -> None:
         """Kill the whole session (the REPL and its children) and reap it."""
-        _kill_group(self.proc.pid)
+        _kill_group(self.proc.pid, self._uid)
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream:
                 with contextlib.suppress(OSError):
                     stream.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
         self._finalizer.detach()

@@ -1,8 +1,8 @@
 """The strict tier: re-check an admitted proof in a fresh REPL run inside the sandbox.
 
-The pool's processes are long-lived and only rlimited; this one-shot run goes through
-`Sandbox.run_command` (namespaces, no network, read-only host, hard kill), reads the whole
-checked file in one command with no reused environment, and must pass on its own.
+The pool's processes are long-lived and reuse the environments they built; this one-shot run
+goes through `Sandbox.run_command` (namespaces, no network, read-only host, hard kill), reads
+the whole checked file in one command with no reused environment, and must pass on its own.
 """
 
 from __future__ import annotations

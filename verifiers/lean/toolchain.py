@@ -15,6 +15,21 @@ class Toolchain:
     argv: tuple[str, ...]  # command with its program resolved to an absolute path
     cwd: Path
     env: dict[str, str]
+    readable: tuple[str, ...] = ()  # what the isolated REPL must see besides `cwd`
+
+
+def _toolchain_folders(
+    program: str, env: dict[str, str], extra: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Folders the REPL reads besides its project: the program's install (`X/bin/lake` -> `X`,
+    e.g. `~/.elan`), elan's home with its toolchains, and the configured `read_paths`."""
+    found = []
+    for path in (program, os.path.realpath(program)):
+        folder = Path(path).parent
+        found.append(str(folder.parent if folder.name == "bin" else folder))
+    elan = env.get("ELAN_HOME") or os.path.join(env.get("HOME", ""), ".elan")
+    found += [elan, *extra]
+    return tuple(dict.fromkeys(p for p in found if os.path.isdir(p)))
 
 
 def resolve(config: LeanConfig) -> Toolchain | str:
@@ -38,4 +53,5 @@ def resolve(config: LeanConfig) -> Toolchain | str:
         "LANG": "C.UTF-8",
         **dict(config.env),
     }
-    return Toolchain((program, *config.command[1:]), config.project, env)
+    readable = _toolchain_folders(program, env, config.read_paths)
+    return Toolchain((program, *config.command[1:]), config.project, env, readable)

@@ -21,11 +21,13 @@ from assay.verifiers.lean.judge import judge
 from assay.verifiers.lean.pool import HeaderFailed, PoolLimits, ReplPool, process_spawner
 from assay.verifiers.lean.process import ReplDied, ReplProcess, ReplTimeout
 from assay.verifiers.lean.protocol import Command, CommandResponse, Response
+from assay.verifiers.lean.repl_sandbox import ReplSandbox
 from assay.verifiers.lean.source import SourceError, build, split_header
 from assay.verifiers.lean.strict import recheck
 from assay.verifiers.lean.toolchain import Toolchain, resolve
 from assay.verifiers.registry import register
-from assay.verifiers.sandbox import Limits, Sandbox
+from assay.verifiers.sandbox import Limits, Sandbox, SandboxOptions
+from assay.verifiers.sandbox.api import IsolationPolicy
 
 _MEMORY = ("out of memory", "Cannot allocate memory", "std::bad_alloc")
 
@@ -54,6 +56,7 @@ class LeanVerifier:
     def __init__(self, config: LeanConfig | None = None) -> None:
         self.config = config or LeanConfig()
         self._pool: ReplPool | None = None
+        self._policy: IsolationPolicy = "warn"  # what the pool's processes were started under
         self._lock = threading.Lock()
 
     @classmethod
@@ -67,18 +70,31 @@ class LeanVerifier:
         except TypeError as exc:
             raise ValueError(f"Lean verifier options: {exc}") from None
 
-    def pool(self, tool: Toolchain) -> ReplPool:
-        """The process pool, started on first use and kept for the verifier's lifetime."""
+    def policy(self, sandbox: Sandbox) -> IsolationPolicy:
+        """`require` if this verifier's config or the sandbox it is given requires full
+        isolation (a run's `verify.isolation` reaches the REPLs through its sandboxes)."""
+        options = getattr(sandbox, "options", None)
+        given = options.isolation if isinstance(options, SandboxOptions) else "warn"
+        return "require" if "require" in (self.config.isolation, given) else "warn"
+
+    def pool(self, tool: Toolchain, policy: IsolationPolicy = "warn") -> ReplPool:
+        """The process pool, started on first use and kept for the verifier's lifetime (started
+        again if the isolation policy changes)."""
         with self._lock:
+            if self._pool is not None and self._policy != policy:
+                self._pool.close()
+                self._pool = None
             if self._pool is None:
                 cfg = self.config
+                box = ReplSandbox(tool.readable, options=SandboxOptions(policy))
                 spawn = process_spawner(
-                    tool.argv, tool.cwd, tool.env, cfg.address_space_mb, cfg.fsize_mb
+                    tool.argv, tool.cwd, tool.env, cfg.address_space_mb, cfg.fsize_mb, box
                 )
                 limits = PoolLimits(
                     cfg.max_processes, cfg.max_commands, cfg.max_rss_mb, cfg.header_timeout_s
                 )
                 self._pool = ReplPool(spawn, limits)
+                self._policy = policy
             return self._pool
 
     def close(self) -> None:
@@ -123,7 +139,8 @@ class LeanVerifier:
             )
 
         try:
-            (answer, axioms), proc = self.pool(tool).run(imports, preamble, steps)
+            pool = self.pool(tool, self.policy(sandbox))
+            (answer, axioms), proc = pool.run(imports, preamble, steps)
         except ReplTimeout as exc:
             return verdict(Status.TIMEOUT, reason=str(exc))
         except ReplDied as exc:

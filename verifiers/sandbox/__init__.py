@@ -10,18 +10,30 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assay.verifiers.sandbox.api import Execution, Limits, Sandbox
+    from assay.verifiers.sandbox.api import Execution, Limits, Sandbox, SandboxOptions
     from assay.verifiers.sandbox.client import SandboxError, ZygoteSandbox, open_sandbox
+    from assay.verifiers.sandbox.policy import IsolationRefused
 
 _HOMES = {
     "Execution": "api",
+    "IsolationRefused": "policy",
     "Limits": "api",
     "Sandbox": "api",
+    "SandboxOptions": "api",
     "SandboxError": "client",
     "ZygoteSandbox": "client",
     "open_sandbox": "client",
 }
-__all__ = ["Execution", "Limits", "Sandbox", "SandboxError", "ZygoteSandbox", "open_sandbox"]
+__all__ = [
+    "Execution",
+    "IsolationRefused",
+    "Limits",
+    "Sandbox",
+    "SandboxError",
+    "SandboxOptions",
+    "ZygoteSandbox",
+    "open_sandbox",
+]
 
 
 def __getattr__(name: str) -> Any:

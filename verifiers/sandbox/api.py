@@ -8,7 +8,12 @@ happened. It never judges correctness: that is the verifier's job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
+
+IsolationPolicy = Literal["warn", "require"]
+# Layers a machine may refuse, by the names `SandboxOptions.refuse` takes: "namespaces" is the
+# user, network, IPC, UTS and mount namespaces (entered together), "pid" the PID namespace.
+REFUSABLE = frozenset({"namespaces", "pid"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,31 @@ class Limits:
         for name in ("wall_s", "cpu_s", "memory_mb", "nproc", "fsize_mb", "nofile", "output_bytes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"Limits.{name} must be > 0, got {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """How a sandbox treats a machine that cannot give full isolation. Validated when built.
+
+    `isolation="warn"` runs with what the machine allows and says so once (`SANDBOX DEGRADED`);
+    `"require"` refuses to start (`IsolationRefused`) naming what is missing. `refuse` makes the
+    sandbox act as if this machine refused those layers (`REFUSABLE`), to drill the degraded path.
+    """
+
+    isolation: IsolationPolicy = "warn"
+    refuse: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.isolation not in ("warn", "require"):
+            raise ValueError(
+                f"SandboxOptions.isolation must be 'warn' or 'require', got {self.isolation!r}"
+            )
+        object.__setattr__(self, "refuse", frozenset(self.refuse))
+        unknown = sorted(self.refuse - REFUSABLE)
+        if unknown:
+            raise ValueError(
+                f"SandboxOptions.refuse: unknown layers {unknown}; known: {sorted(REFUSABLE)}"
+            )
 
 
 @dataclass(frozen=True)

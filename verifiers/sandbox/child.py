@@ -41,7 +41,7 @@ def run_spare(scratch: str, fds: dict[str, int], uid: int) -> None:
         if req["kind"] != "python":
             os.close(CHANNEL_FD)  # a command (and what it execs) never gets the channel
             os.close(DONE_FD)  # and ends only by exiting
-        _drop_privileges(uid)
+        drop_privileges(uid)
         _limit(req["limits"])
     except BaseException:
         os.write(2, ("sandbox setup failed:\n" + traceback.format_exc()).encode())
@@ -91,7 +91,9 @@ def _enter(scratch: str, fds: dict[str, int]) -> None:
         raise RuntimeError(f"the environment was not made for scratch dir {scratch}")
 
 
-def _drop_privileges(uid: int) -> None:
+def drop_privileges(uid: int) -> None:
+    """Become `uid` (root mode) or lose every capability (uid 0 of a user namespace), for good;
+    then die with the parent. Also used by the Lean REPL launcher before it execs the REPL."""
     if os.geteuid() == 0 and uid != 0:
         os.setgroups([])
         os.setgid(uid)

@@ -7,7 +7,6 @@ zygote, namespaces and uid.
 
 from __future__ import annotations
 
-import logging
 import os
 import select
 import subprocess
@@ -15,43 +14,32 @@ import sys
 import threading
 from typing import Any
 
-from assay.verifiers.sandbox.api import Execution, Limits
+from assay.verifiers.sandbox.api import Execution, Limits, SandboxOptions
+from assay.verifiers.sandbox.policy import enforce
 from assay.verifiers.sandbox.protocol import read_message, write_message
 
-log = logging.getLogger("assay.sandbox")
 WARM = ("assay.verifiers.pyharness",)
 REPLY_GRACE_S = (
     30.0  # beyond the wall limit, how long the zygote may take before it is presumed hung
 )
-_warned: set[str] = set()
-_warn_lock = threading.Lock()
 
 
 class SandboxError(RuntimeError):
     """The sandbox itself broke (not the candidate): an infrastructure failure, retried upstream."""
 
 
-def _warn_once(missing: list[str], level: str) -> None:
-    key = ";".join(missing)
-    with _warn_lock:
-        if not missing or key in _warned:
-            return
-        _warned.add(key)
-    log.warning(
-        "SANDBOX DEGRADED: this machine does not allow %s. Checks run with isolation level %r "
-        "(recorded on every Execution). Run sandbox workers as root or with user namespaces "
-        "enabled, inside a container or VM per node (see infra/), to get the missing layers.",
-        "; ".join(missing),
-        level,
-    )
-
-
 class ZygoteSandbox:
     """A `Sandbox` backed by a warm zygote; see `assay.verifiers.sandbox.api`."""
 
-    def __init__(self, warm: tuple[str, ...] = WARM, paths: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        warm: tuple[str, ...] = WARM,
+        paths: tuple[str, ...] = (),
+        options: SandboxOptions | None = None,
+    ) -> None:
         self._warm = tuple(warm)
         self._paths = tuple(os.path.abspath(p) for p in paths)
+        self.options = options or SandboxOptions()
         self._proc: subprocess.Popen[bytes] | None = None
         self._isolation = ""
         self._lock = threading.Lock()
@@ -66,8 +54,11 @@ class ZygoteSandbox:
         }
         if self._paths:
             env["PYTHONPATH"] = os.pathsep.join(self._paths)
+        refuse = (
+            [f"--refuse={','.join(sorted(self.options.refuse))}"] if self.options.refuse else []
+        )
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "assay.verifiers.sandbox.zygote", *self._warm],
+            [sys.executable, "-m", "assay.verifiers.sandbox.zygote", *refuse, *self._warm],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -84,7 +75,11 @@ class ZygoteSandbox:
                 "`python -m assay.verifiers.sandbox.zygote` to see why"
             )
         self._isolation = hello["isolation"]
-        _warn_once(hello["missing"], self._isolation)
+        try:  # `require` on a machine that refused a layer: no check ever reaches this zygote
+            enforce(self.options.isolation, hello["missing"], self._isolation)
+        except BaseException:
+            self.close()
+            raise
 
     def spare_pid(self) -> int | None:
         """The pid (inside the sandbox's PID namespace, if it has one) of the child forked ahead
@@ -203,7 +198,12 @@ def _memory_exceeded(reply: dict[str, Any]) -> bool:
     return any(marker in tail for marker in MEMORY_MARKERS)
 
 
-def open_sandbox(warm: tuple[str, ...] = WARM, paths: tuple[str, ...] = ()) -> ZygoteSandbox:
+def open_sandbox(
+    warm: tuple[str, ...] = WARM,
+    paths: tuple[str, ...] = (),
+    options: SandboxOptions | None = None,
+) -> ZygoteSandbox:
     """Start a sandbox whose zygote pre-imports `warm` (trusted modules holding the entry points,
-    found on `sys.path` plus `paths`); use it as a context manager."""
-    return ZygoteSandbox(warm, paths)
+    found on `sys.path` plus `paths`); use it as a context manager. `options` say whether a
+    machine without full isolation is refused (`IsolationRefused`) or only warned about."""
+    return ZygoteSandbox(warm, paths, options)

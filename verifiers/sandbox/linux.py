@@ -106,6 +106,13 @@ def bind_read_only(source: str, target: str) -> None:
     mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_REC)
 
 
+def bind_writable(source: str, target: str) -> None:
+    """Make `source` visible, writable (no suid, no devices), at `target` (created if missing)."""
+    os.makedirs(target, exist_ok=True)
+    mount(source, target, None, MS_BIND | MS_REC)
+    mount(None, target, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
+
+
 def set_child_subreaper() -> None:
     """Orphans of a check come back to the zygote, to be killed and reaped, not to the host."""
     pr_set_child_subreaper = 36

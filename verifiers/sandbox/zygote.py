@@ -27,8 +27,8 @@ from assay.verifiers.sandbox.watch import Reaper, run_check
 class Zygote(Isolation):
     """Serves checks one at a time, each in a child forked ahead of it (a spare)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, refuse: list[str]) -> None:
+        super().__init__(refuse=refuse)
         self.spare: Spare | None = None  # the next check's child, forked ahead of time
 
     def serve(self, warm: list[str]) -> None:
@@ -156,13 +156,16 @@ def _collect(scratch: str, names: Any, cap: int) -> dict[str, bytes]:
 
 
 def main() -> None:
+    """`python -m assay.verifiers.sandbox.zygote [--refuse=LAYER,...] [MODULE...]`."""
     linux.set_parent_death_signal()
     linux.set_child_subreaper()
-    zygote = Zygote()
+    flags = [a for a in sys.argv[1:] if a.startswith("--refuse=")]
+    refuse = [layer for flag in flags for layer in flag.split("=", 1)[1].split(",") if layer]
+    zygote = Zygote(refuse)
     zygote.enter()
     if zygote.pidns:
         zygote.become_init()
-    zygote.serve([m for m in sys.argv[1:] if m])
+    zygote.serve([m for m in sys.argv[1:] if m and not m.startswith("--")])
 
 
 if __name__ == "__main__":
