@@ -132,6 +132,37 @@ def compact(dataset: DatasetOpt = Path("data/dataset")) -> None:
     )
 
 
+@app.command()
+def curate(
+    config: Annotated[
+        Path | None, typer.Argument(help="A run config whose `curate:` section to use.")
+    ] = None,
+    dataset: Annotated[
+        Path | None,
+        typer.Option("--dataset", "-d", help="Dataset root (default: the config's `dataset`)."),
+    ] = None,
+    overrides: SetOpt = None,
+) -> None:
+    """Mark duplicates and benchmark overlaps and label difficulty: a curation pass over every
+    sample in the dataset (also run at the end of every run)."""
+    from assay.flows.curate import curate_dataset
+
+    cfg = _config(config, overrides)
+    root = dataset or cfg.dataset
+    if not (root / "commits").is_dir():
+        raise _fail(f"{root} is not a dataset (no commits/ folder in it); give --dataset")
+    report = curate_dataset(root, cfg.curate)
+    counts = ", ".join(f"{k} {v:,}" for k, v in report["decisions"].items())
+    action = "committed" if report["committed"] else "already there, nothing committed"
+    typer.echo(f"curation pass {report['pass_id']} ({action}): {counts}")
+    if report["benchmark_tasks"]:
+        typer.echo(
+            f"NOTE: {report['benchmark_tasks']} kept samples answer benchmark items themselves "
+            "(the run's tasks are a benchmark): do not release them as training data for it",
+            err=True,
+        )
+
+
 @verify_app.callback()
 def _verify() -> None:
     """Verifiers are chosen by name: `assay verify python --input candidates.jsonl`."""

@@ -33,6 +33,7 @@ from assay.flows.config_sections import (
     _Strict,
     formats_of,
 )
+from assay.flows.curate.config import CurateConfig
 from assay.flows.domains import DOMAINS, get
 from assay.schemas.records import content_id
 
@@ -62,6 +63,8 @@ class RunConfig(_Strict):
     ray: RayConfig = Field(default_factory=RayConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    curate: CurateConfig = Field(default_factory=CurateConfig)
+    license: str = "other"  # the released data's license (an SPDX id or a Hub license tag)
 
     @model_validator(mode="before")
     @classmethod
@@ -110,7 +113,7 @@ class RunConfig(_Strict):
         data = self.model_dump(
             mode="json",
             exclude={"name": True, "dataset": True, "ray": True, "engine": True, "store": True,
-                     "generator": ENGINE_ONLY},
+                     "curate": True, "license": True, "generator": ENGINE_ONLY},
         )  # fmt: skip
         data["verify"].pop("pool", None)
         data["verify"].pop("isolation", None)  # refuses or warns; never changes a verdict
@@ -150,6 +153,14 @@ def _describe(err: ValidationError, origin: str) -> str:
     return "\n".join(lines)
 
 
+def _benchmark_sources(data: dict[str, Any]) -> list[Any]:
+    """`curate.decontaminate.benchmarks` as written (files resolve like task files)."""
+    curate = data.get("curate")
+    decon = curate.get("decontaminate") if isinstance(curate, dict) else None
+    found = decon.get("benchmarks") if isinstance(decon, dict) else None
+    return found if isinstance(found, list) else []
+
+
 def load_config(path: Path | None, overrides: list[str] = ()) -> RunConfig:  # type: ignore[assignment]
     """Read YAML (or the embedded defaults when `path` is None), apply overrides, validate."""
     origin = str(path) if path else "(embedded defaults)"
@@ -165,7 +176,7 @@ def load_config(path: Path | None, overrides: list[str] = ()) -> RunConfig:  # t
             raise ConfigError(f"{origin}: the top level must be a mapping of sections")
         data = loaded or {}
         base = Path(path).resolve().parent
-        for source in data.get("tasks") or []:
+        for source in [*(data.get("tasks") or []), *_benchmark_sources(data)]:
             if isinstance(source, dict) and source.get("file"):
                 source["file"] = str((base / str(source["file"])).resolve())
     for item in overrides:

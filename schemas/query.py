@@ -36,6 +36,8 @@ VIEWS = (
     "translation_tests",
     "translation_attempts",
     "translation_rounds",
+    "difficulty",
+    "curated_samples",
 )
 
 

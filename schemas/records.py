@@ -184,6 +184,38 @@ class Sample:
         return content_id("sample", self.task_id, self.candidate_id, self.strategy)
 
 
+class Decision(str, enum.Enum):  # noqa: UP042 - as Status
+    """What curation decided about a sample: the closed set of the `curation` table."""
+
+    KEEP = "keep"
+    EXACT_DUPLICATE = "exact_duplicate"  # same normalized text as a better kept sample
+    NEAR_DUPLICATE = "near_duplicate"  # MinHash Jaccard above the threshold with a kept one
+    CONTAMINATED = "contaminated"  # overlaps a benchmark the user named
+
+
+@dataclass(frozen=True)
+class Curation:
+    """One curation pass's decision about one sample, with why and what it matched."""
+
+    pass_id: str  # the pass: a hash of the curate config and the samples it saw
+    sample_id: str
+    task_id: str
+    domain: str
+    decision: Decision | str
+    reason: str = ""
+    matched: str = ""  # the kept sample it duplicates, or `benchmark:<set>:<item>`
+    similarity: float = 0.0  # Jaccard, 13-gram share or ROUGE-L behind the decision
+    difficulty: str = ""  # easy, medium, hard, unsolved (from the task's sampled pass rate)
+    pass_rate: float | None = None
+    attempts: int = 0
+    passes: int = 0
+    pass_config: dict[str, Any] = field(default_factory=dict)  # the curate config of the pass
+
+    @property
+    def id(self) -> str:
+        return content_id("curation", self.pass_id, self.sample_id)
+
+
 @dataclass(frozen=True)
 class Run:
     """One invocation of a pipeline run. Its id is the run id the flow commits under (given as

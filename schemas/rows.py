@@ -13,6 +13,8 @@ from typing import Any, TypeAlias
 from assay.schemas.records import (
     TIERS,
     Candidate,
+    Curation,
+    Decision,
     Formal,
     Level,
     Outcome,
@@ -24,7 +26,7 @@ from assay.schemas.records import (
     Verdict,
 )
 
-Record: TypeAlias = Task | Candidate | Verdict | Sample | Run
+Record: TypeAlias = Task | Candidate | Verdict | Sample | Run | Curation
 Row: TypeAlias = dict[str, Any]
 
 TABLE_OF: dict[type, str] = {
@@ -33,12 +35,14 @@ TABLE_OF: dict[type, str] = {
     Verdict: "verdicts",
     Sample: "samples",
     Run: "runs",
+    Curation: "curation",
 }
 _STATUSES = frozenset(s.value for s in Status)
 _ROLES = frozenset(r.value for r in Role)
 _TIERS = frozenset(TIERS)
 _LEVELS = frozenset(v.value for v in Level) | {""}  # "": a sample written before levels existed
 _FORMAL = frozenset(f.value for f in Formal) | {""}
+_DECISIONS = frozenset(d.value for d in Decision)
 
 
 def _json(value: dict[str, Any]) -> str:
@@ -136,6 +140,23 @@ def to_row(record: Record, run_id: str, committed_at: datetime) -> Row:
                 "counts": _json(record.counts),
             }
             stamp["run_id"] = record.id
+        case Curation():
+            row = {
+                "id": record.id,
+                "pass_id": record.pass_id,
+                "sample_id": record.sample_id,
+                "task_id": record.task_id,
+                "domain": record.domain,
+                "decision": _enum_value(record.decision, _DECISIONS, "curation decision"),
+                "reason": record.reason,
+                "matched": record.matched,
+                "similarity": record.similarity,
+                "difficulty": record.difficulty,
+                "pass_rate": record.pass_rate,
+                "attempts": record.attempts,
+                "passes": record.passes,
+                "pass_config": _json(record.pass_config),
+            }
         case _:
             raise TypeError(f"cannot store {type(record).__name__}; store one of {_names()}")
     return {**row, **stamp}
@@ -220,5 +241,21 @@ def from_row(table: str, row: Row) -> Record:
             json.loads(r["versions"] or "{}"),
             json.loads(r["counts"] or "{}"),
             r["id"],
+        )
+    if table == "curation":
+        return Curation(
+            r["pass_id"],
+            r["sample_id"],
+            r["task_id"],
+            r["domain"],
+            Decision(r["decision"]),
+            r["reason"],
+            r["matched"],
+            r["similarity"],
+            r["difficulty"],
+            r["pass_rate"],
+            r["attempts"],
+            r["passes"],
+            json.loads(r["pass_config"] or "{}"),
         )
     raise KeyError(f"unknown table {table!r}; the dataset has {', '.join(TABLE_OF.values())}")

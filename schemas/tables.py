@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "2"  # 2: verdict tier/version/config hash, sample level/formal
+SCHEMA_VERSION = "3"  # 2: verdict tier/version/config hash, sample level/formal; 3: curation
 
 _STR = pa.string()
 _TIME = pa.timestamp("us", tz="UTC")
@@ -96,6 +96,26 @@ SAMPLES = _table(
     ],
 )
 
+CURATION = _table(
+    "curation",
+    [
+        ("id", _STR),
+        ("pass_id", _STR),
+        ("sample_id", _STR),
+        ("task_id", _STR),
+        ("domain", _STR),
+        ("decision", _STR),  # a `records.Decision` value
+        ("reason", _STR),
+        ("matched", _STR),
+        ("similarity", pa.float64()),
+        ("difficulty", _STR),
+        ("pass_rate", pa.float64()),
+        ("attempts", pa.int64()),
+        ("passes", pa.int64()),
+        ("pass_config", _STR),  # JSON object
+    ],
+)
+
 RUNS = _table(
     "runs",
     [
@@ -111,7 +131,8 @@ RUNS = _table(
 )
 
 SCHEMAS: dict[str, pa.Schema] = {
-    s.metadata[b"assay.table"].decode(): s for s in (TASKS, CANDIDATES, VERDICTS, SAMPLES, RUNS)
+    s.metadata[b"assay.table"].decode(): s
+    for s in (TASKS, CANDIDATES, VERDICTS, SAMPLES, RUNS, CURATION)
 }
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
 

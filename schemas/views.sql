@@ -12,6 +12,7 @@ CREATE VIEW raw_candidates AS SELECT * FROM {candidates};
 CREATE VIEW raw_verdicts AS SELECT * FROM {verdicts};
 CREATE VIEW raw_samples AS SELECT * FROM {samples};
 CREATE VIEW raw_runs AS SELECT * FROM {runs};
+CREATE VIEW raw_curation AS SELECT * FROM {curation};
 
 -- Ids are content hashes, so one id is one piece of content: keep its first commit. (A verdict's
 -- id holds its verifier, tier, verifier version and a hash of the verifier's options and limits,
@@ -377,3 +378,55 @@ CREATE VIEW translation_rounds AS
             / nullif((SELECT count(DISTINCT t.id) FROM raw_tasks t WHERE t.run_id = r.run_id), 0)
             AS solved_rate
     FROM r;
+
+-- Difficulty from sampled pass rates (KodCode, AceCoder): per task, the solutions (solver,
+-- repairer, prover, translator candidates) whose check decided, and those that passed, by the
+-- verdicts that count. `easy` at a pass rate of 2/3 or more, `hard` below 1/3, `medium` between,
+-- `unsolved` when nothing passed; a curation pass labels with its own configured thresholds.
+CREATE VIEW difficulty AS
+    WITH per_candidate AS (
+        SELECT
+            c.task_id,
+            c.id AS candidate_id,
+            bool_or(v.status NOT IN ('unsupported', 'not_verified')) AS decided,
+            bool_or(v.status = 'pass') AS passed
+        FROM verdicts v
+        JOIN (SELECT DISTINCT id, task_id, role FROM raw_candidates) c ON c.id = v.candidate_id
+        WHERE c.role IN ('solver', 'repairer', 'prover', 'translator')
+        GROUP BY c.task_id, c.id
+    )
+    SELECT
+        p.task_id,
+        any_value(t.domain) AS domain,
+        count(*) FILTER (WHERE p.decided) AS attempts,
+        count(*) FILTER (WHERE p.passed) AS passes,
+        count(*) FILTER (WHERE p.passed) / nullif(count(*) FILTER (WHERE p.decided), 0)
+            AS pass_rate,
+        CASE
+            WHEN count(*) FILTER (WHERE p.passed) = 0 THEN 'unsolved'
+            WHEN count(*) FILTER (WHERE p.passed) * 3 >= 2 * count(*) FILTER (WHERE p.decided)
+                THEN 'easy'
+            WHEN count(*) FILTER (WHERE p.passed) * 3 < count(*) FILTER (WHERE p.decided)
+                THEN 'hard'
+            ELSE 'medium'
+        END AS difficulty
+    FROM per_candidate p
+    LEFT JOIN (SELECT id, any_value(domain) AS domain FROM raw_tasks GROUP BY id) t
+        ON t.id = p.task_id
+    GROUP BY p.task_id;
+
+-- The newest curation pass's decisions, one row per sample (`assay curate`, and the end of every
+-- run). A pass is one commit, so it is there whole or not at all.
+CREATE VIEW curation AS
+    SELECT * FROM raw_curation
+    WHERE pass_id = (
+        SELECT pass_id FROM raw_curation ORDER BY committed_at DESC, pass_id LIMIT 1
+    )
+    QUALIFY row_number() OVER (PARTITION BY sample_id ORDER BY committed_at) = 1;
+
+-- The samples the newest curation pass kept, with their task's difficulty: what `assay export`
+-- releases. Duplicates and contaminated rows stay in `curation` with the reason.
+CREATE VIEW curated_samples AS
+    SELECT s.*, c.difficulty, c.pass_rate, c.attempts, c.passes
+    FROM samples s
+    JOIN curation c ON c.sample_id = s.id AND c.decision = 'keep';

@@ -95,9 +95,22 @@ def run_flow(config: RunConfig, quiet: bool = False) -> dict:
         state.finish("failed")  # what was committed stays; a rerun resumes from it
         raise
     counts = state.finish()
+    if config.curate.enabled:
+        counts["curation"] = curate(config, state.run_id, progress)
     if config.store.compact:
         compact(config, progress)
     return counts
+
+
+def curate(config: RunConfig, run_id: str, progress: Progress) -> dict[str, Any]:
+    """A curation pass over the dataset once the run is done (`curate`): duplicates and
+    benchmark overlaps are marked, difficulty labelled; a pass over unchanged data is a no-op."""
+    from assay.flows.curate import curate_dataset
+
+    report = curate_dataset(config.dataset, config.curate, run_id)
+    kept = report["decisions"]["keep"]
+    progress.note(f"curated: {kept} of {report['samples']} samples kept ({report['pass_id']})")
+    return report
 
 
 def compact(config: RunConfig, progress: Progress) -> None:

@@ -90,6 +90,8 @@ def test_run_kill_resume_and_rerun(tmp_path: Path, ray_address: str) -> None:
     assert reference["tasks"] and reference["candidates"] and reference["verdicts"]
     counts = query(whole, "SELECT count(*) AS n FROM samples").column("n")[0].as_py()
     assert f"samples     {counts} committed" in done.stdout
+    curated = query(whole, "SELECT count(*) AS n FROM curation").column("n")[0].as_py()
+    assert curated == counts  # the run ended with a curation pass over its samples
 
     # The same command again commits nothing and ends fast.
     before = _commits(whole)
