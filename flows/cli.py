@@ -1,4 +1,4 @@
-"""The `assay` command line: run, query, verify, submit and serve."""
+"""The `assay` command line: run, query, verify, submit, serve and the local server."""
 
 from __future__ import annotations
 
@@ -88,11 +88,20 @@ def sql(
 
 
 @app.command()
-def status(dataset: DatasetOpt = Path("data/dataset")) -> None:
-    """List runs with their counts."""
+def status(
+    dataset: DatasetOpt = Path("data/dataset"),
+    address: Annotated[
+        str | None,
+        typer.Option(help="A Ray dashboard address: list assay's jobs there instead."),
+    ] = None,
+) -> None:
+    """List the dataset's runs with their counts (or, with --address, assay's Ray jobs)."""
     from assay.flows.output import print_table
     from assay.schemas.query import query as run_query
 
+    if address is not None:
+        _jobs(address)
+        return
     print_table(
         run_query(
             dataset,
@@ -102,6 +111,26 @@ def status(dataset: DatasetOpt = Path("data/dataset")) -> None:
         ),
         "table",
     )
+
+
+def _jobs(address: str) -> None:
+    import pyarrow as pa
+    from ray.exceptions import AuthenticationError
+
+    from assay.flows.ops.cluster import AUTH_HELP, ClusterError, assay_jobs, client
+    from assay.flows.output import print_table
+
+    try:
+        jobs = assay_jobs(client(address))
+    except ClusterError as exc:
+        raise _fail(str(exc), 1) from None
+    except AuthenticationError:
+        raise _fail(AUTH_HELP.format(address=address), 1) from None
+    rows = [{"job": j.submission_id, "status": j.status, "run": j.run[:12], "config": j.config}
+            for j in jobs]  # fmt: skip
+    names = ["job", "status", "run", "config"]
+    print_table(pa.Table.from_pylist(rows, schema=pa.schema([(n, pa.string()) for n in names])),
+                "table")  # fmt: skip
 
 
 @app.command()
@@ -161,6 +190,52 @@ def curate(
             "(the run's tasks are a benchmark): do not release them as training data for it",
             err=True,
         )
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for data/ and README.md.")],
+    dataset: DatasetOpt = Path("data/dataset"),
+    split: Annotated[str, typer.Option(help="Split name of the files.")] = "train",
+    max_shard_mb: Annotated[
+        float, typer.Option(help="Most uncompressed MB per Parquet shard.")
+    ] = 500,
+    name: Annotated[
+        str | None, typer.Option(help="The card's pretty_name (default: the run's name).")
+    ] = None,
+) -> None:
+    """Write the curated samples in the Hugging Face Hub's layout (one config per domain, zstd
+    Parquet shards) with a dataset card; curates first if samples are not curated yet."""
+    from assay.flows.release import ReleaseError, export_dataset
+
+    try:
+        result = export_dataset(dataset, out, split, max_shard_mb, name)
+    except ReleaseError as exc:
+        raise _fail(str(exc), 1) from None
+    for warning in result.warnings:
+        typer.secho(f"WARNING: {warning}", fg=typer.colors.YELLOW, bold=True, err=True)
+    for domain, files in result.files.items():
+        typer.echo(f"{domain}: {result.rows[domain]:,} rows in {len(files)} file(s)")
+    typer.echo(f"wrote {out}/README.md; load with datasets.load_dataset({str(out)!r}, NAME)")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    dataset: DatasetOpt = Path("data/dataset"),
+    run: Annotated[
+        str | None, typer.Option("--run", help="Only this run's rows (an id or its prefix).")
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report with plots: funnel, pass rates, difficulty, pass@1
+    per round, verdict statuses, check time."""
+    from assay.flows.release import ReleaseError, write_report
+
+    try:
+        path = write_report(dataset, out, run)
+    except ReleaseError as exc:
+        raise _fail(str(exc), 1) from None
+    typer.echo(f"wrote {path}")
 
 
 @verify_app.callback()
@@ -255,34 +330,138 @@ def verify_lean(
         verifier.close()
 
 
+EnvOpt = Annotated[
+    str,
+    typer.Option(
+        "--env",
+        help="uv: the job carries this checkout and builds its locked environment with uv on "
+        "the nodes; cluster: the cluster's Python already has assay.",
+    ),
+]
+
+
 @app.command()
 def submit(
     config: Annotated[Path, typer.Argument(help="Run config (YAML).")],
     address: Annotated[str, typer.Option(help="Ray dashboard address, e.g. http://127.0.0.1:8265")],
     overrides: SetOpt = None,
-    wait: Annotated[bool, typer.Option(help="Follow the job's logs until it ends.")] = True,
+    wait: Annotated[
+        bool, typer.Option(help="Follow the job until it ends (--no-wait prints its id).")
+    ] = True,
+    env: EnvOpt = "uv",
 ) -> None:
-    """Submit the run as a Ray job (deterministic submission id: resubmitting is a no-op)."""
-    from assay.flows.deploy import submit_job
+    """Submit the run as a Ray job (a deterministic id: while one runs, submitting follows it)."""
+    from assay.flows.ops.cluster import ClusterError
+    from assay.flows.ops.submit import submit_job
 
+    if env not in ("uv", "cluster"):
+        raise _fail(f"--env must be uv or cluster, not {env!r}")
     cfg = _config(config, overrides)
-    raise typer.Exit(submit_job(cfg, config, overrides or [], address, wait=wait))
+    try:
+        code = submit_job(cfg, config, address, env, wait=wait)  # type: ignore[arg-type]
+    except ClusterError as exc:
+        raise _fail(str(exc), 1) from None
+    raise typer.Exit(code)
+
+
+def _server_config(port: int | None):
+    from pydantic import ValidationError
+
+    from assay.flows.ops.server import ServerConfig
+
+    try:
+        return ServerConfig() if port is None else ServerConfig(port=port)
+    except ValidationError as exc:
+        raise _fail(f"--port: {exc.errors()[0]['msg']}") from None
+
+
+PortOpt = Annotated[
+    int | None, typer.Option(help="Port of assay's local Prefect server (default 4200).")
+]
 
 
 @app.command()
 def serve(
     config: Annotated[Path, typer.Argument(help="Run config (YAML).")],
-    cron: Annotated[str, typer.Option(help='Schedule, e.g. "0 3 * * *".')],
+    cron: Annotated[str | None, typer.Option(help='Schedule, e.g. "0 3 * * *".')] = None,
+    interval: Annotated[float | None, typer.Option(help="Or: run every this many seconds.")] = None,
     overrides: SetOpt = None,
     name: Annotated[
         str | None, typer.Option(help="Deployment name (default: the run's name).")
     ] = None,
+    concurrency: Annotated[int, typer.Option(help="Runs of this deployment at once.")] = 1,
+    collision: Annotated[
+        str,
+        typer.Option(help="A run due while the limit is reached: skip (cancelled) or queue."),
+    ] = "skip",
+    port: PortOpt = None,
 ) -> None:
-    """Serve the run as a Prefect deployment on a cron schedule (blocks; Ctrl-C stops)."""
-    from assay.flows.deploy import serve_schedule
+    """Serve the run as a Prefect deployment on a schedule (blocks; Ctrl-C stops). Uses
+    PREFECT_API_URL if set, else assay's local Prefect server (started if needed)."""
+    from pydantic import ValidationError
+
+    from assay.flows.ops.schedule import ScheduleConfig, serve_schedule
+    from assay.flows.ops.server import ServerError
 
     cfg = _config(config, overrides)
-    serve_schedule(cfg, cron, name or cfg.name)
+    try:
+        schedule = ScheduleConfig(
+            name=name or cfg.name, cron=cron, interval_s=interval, concurrency=concurrency,
+            collision=collision,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except ValidationError as exc:
+        item = exc.errors()[0]
+        where = ".".join(str(p) for p in item["loc"])
+        raise _fail(f"{where + ': ' if where else ''}{item['msg']}") from None
+    try:
+        serve_schedule(cfg, schedule, _server_config(port))
+    except ServerError as exc:
+        raise _fail(str(exc), 1) from None
+
+
+server_app = typer.Typer(
+    no_args_is_help=True,
+    help="assay's local Prefect server (with a scheduler), for `assay serve` on this machine.",
+)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("start")
+def server_start(port: PortOpt = None) -> None:
+    """Start the server in the background (or report the one already running)."""
+    from assay.flows.ops.server import ServerError, start
+
+    cfg = _server_config(port)
+    try:
+        running, started = start(cfg)
+    except ServerError as exc:
+        raise _fail(str(exc), 1) from None
+    how = "started" if started else "already running"
+    typer.echo(f"{how}: {running.url} (pid {running.pid}, log {cfg.log_file})")
+    typer.echo(f"export PREFECT_API_URL={running.url}  # to use it from other Prefect commands")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the server that `assay server start` (or `assay serve`) started."""
+    from assay.flows.ops.server import stop
+
+    stopped = stop(_server_config(None))
+    typer.echo(f"stopped pid {stopped.pid}" if stopped else "not running")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Whether the server runs, where, and whether it answers."""
+    from assay.flows.ops.server import healthy, status
+
+    cfg = _server_config(None)
+    running = status(cfg)
+    if running is None:
+        typer.echo(f"not running (home {cfg.home})")
+        raise typer.Exit(1)
+    health = "healthy" if healthy(running.url) else "not answering"
+    typer.echo(f"running: {running.url} (pid {running.pid}, {health}, log {cfg.log_file})")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ query it."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,16 +36,24 @@ def flow_for(config: RunConfig) -> Any:
     return run_flow.with_options(name=f"assay-{config.domain}")
 
 
-def run_pipeline(config: RunConfig, quiet: bool = False) -> Summary:
-    """Run the config's domain flow to the end and print a summary."""
+def run_pipeline(config: RunConfig, quiet: bool = False, wait_s: float = 0.0) -> Summary:
+    """Run the config's domain flow to the end and print a summary. Only one process works on a
+    run id at a time (`ops.lock`): while another holds it, this one waits up to `wait_s`, then
+    ends in state `busy` naming the holder."""
     from assay.flows.domains import get
+    from assay.flows.ops.lock import RunBusy, run_lock
     from assay.flows.sources import load_tasks
 
     parts = get(config.domain).flow()
     parts.check_tasks(load_tasks(config), config)  # a bad task file fails here, before any commit
     prefect_defaults()
     started = time.monotonic()
-    counts = flow_for(config)(config, quiet=quiet)
+    try:
+        with run_lock(config.dataset, config.id, wait_s):
+            counts = flow_for(config)(config, quiet=quiet)
+    except RunBusy as exc:
+        print(f"assay: {exc}", file=sys.stderr)
+        return Summary("busy", {"state": "busy", "message": str(exc)}, time.monotonic() - started)
     summary = Summary(counts["state"], counts, time.monotonic() - started)
     if not quiet:
         parts.print_summary(summary)

@@ -1,4 +1,5 @@
-"""Where a run's tasks come from: bundled seeds or task files, validated line by line."""
+"""Where a run's tasks come from: bundled seeds, task files or folders of them, validated line
+by line. A file or folder read again sees what was added since: same run id, new tasks."""
 
 from __future__ import annotations
 
@@ -50,6 +51,15 @@ def load_assay_file(path: Path, domain: str) -> list[Task]:
     return tasks
 
 
+def load_assay_folder(folder: Path, domain: str) -> list[Task]:
+    """Every `*.jsonl` task file in `folder`, in name order: a folder that gains files (one a
+    night, named by date) gives a scheduled run its new tasks, under the same run id."""
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise TaskFileError(f"{folder}: no *.jsonl task files in this folder")
+    return [task for path in files for task in load_assay_file(path, domain)]
+
+
 def _load_source(source: TaskSource, domain: str) -> list[Task]:
     if source.seed is not None:
         from assay.flows.seeds import load_seed_tasks
@@ -57,7 +67,11 @@ def _load_source(source: TaskSource, domain: str) -> list[Task]:
         return load_seed_tasks(source.seed)
     assert source.file is not None
     if source.format == "assay":
-        return load_assay_file(source.file, domain)
+        return (
+            load_assay_folder(source.file, domain)
+            if source.file.is_dir()
+            else (load_assay_file(source.file, domain))
+        )
     from assay.flows.domains import get
 
     return get(domain).flow().load(source.file, source.format)  # raises TaskFileError

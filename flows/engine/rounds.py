@@ -97,9 +97,26 @@ def run_flow(config: RunConfig, quiet: bool = False) -> dict:
     counts = state.finish()
     if config.curate.enabled:
         counts["curation"] = curate(config, state.run_id, progress)
+    counts["report"] = report(config, state.run_id, progress)
     if config.store.compact:
         compact(config, progress)
     return counts
+
+
+def report(config: RunConfig, run_id: str, progress: Progress) -> str:
+    """The run's HTML report in its dataset folder (`assay report`), and the same summary as
+    Prefect artifacts on this flow run. The data is committed by now: a report that cannot be
+    written is said, not raised."""
+    from assay.flows.release.report import write_report
+
+    out = config.dataset / "report.html"
+    try:
+        write_report(config.dataset, out, run_id)
+    except Exception as exc:  # the run's data stands without its report
+        progress.note(f"report not written ({type(exc).__name__}: {exc}); try `assay report`")
+        return ""
+    progress.note(f"report: {out}")
+    return str(out)
 
 
 def curate(config: RunConfig, run_id: str, progress: Progress) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""`assay submit` against a real local Ray head, `assay serve` against a real Prefect server."""
+"""`assay submit --env cluster` against a real local Ray head that has assay, and `assay serve`
+against a Prefect server named by PREFECT_API_URL (tests/ops has the plain-cluster and
+assay-started-server cases)."""
 
 from __future__ import annotations
 
@@ -63,20 +65,24 @@ def _assay(*args: str, env: dict[str, str] | None = None, timeout: float = 600):
     )
 
 
-def test_submit_runs_the_job_and_resubmitting_follows_it(tmp_path: Path, ray_head: str) -> None:
+def test_submit_to_a_cluster_with_assay_runs_the_job_and_a_rerun_commits_nothing(
+    tmp_path: Path, ray_head: str
+) -> None:
     dataset = tmp_path / "ds"
     config = _tiny_config(tmp_path, dataset)
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
-    first = _assay("submit", str(config), "--address", ray_head, env=env)
+    args = ("submit", str(config), "--address", ray_head, "--env", "cluster")
+    first = _assay(*args, env=env)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "SUCCEEDED" in first.stderr
     job_id = first.stderr.split("submitted job ", 1)[1].split()[0]
     runs = query(dataset, "SELECT state, candidates FROM runs").to_pylist()
     assert runs and runs[0]["state"] == "completed"
 
-    again = _assay("submit", str(config), "--address", ray_head, env=env)
+    again = _assay(*args, env=env)  # the first job ended: this is its next attempt
     assert again.returncode == 0, again.stderr[-3000:]
-    assert f"job {job_id} was already submitted" in again.stderr
+    assert f"submitted job {job_id}-2" in again.stderr
+    assert query(dataset, "SELECT state, candidates FROM runs").to_pylist() == runs
 
     from ray.job_submission import JobSubmissionClient
 

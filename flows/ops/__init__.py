@@ -1,0 +1,1 @@
+"""Running assay as a service: a local Prefect server, scheduled runs, run locks, Ray jobs."""
