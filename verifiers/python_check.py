@@ -12,7 +12,7 @@ import ast
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -234,6 +234,9 @@ class PythonItem(BaseModel):
     tests: list[str] = Field(min_length=1)
     entry_point: str = ""
     setup: str = ""
+    kind: Literal["function", "stdio"] = "function"  # stdio: tests are input/output pairs
+    checker: Literal["exact", "tokens", "floats"] = "tokens"  # how stdio outputs compare
+    tolerance: float = Field(default=1e-6, ge=0)  # for the floats checker
 
 
 @register("python")
@@ -246,6 +249,12 @@ class PythonVerifier:
     Item = PythonItem
 
     def check(self, item: PythonItem, sandbox: Sandbox, limits: Limits) -> Verdict:
+        if item.kind == "stdio":
+            from assay.verifiers.stdio_check import check_stdio
+
+            return check_stdio(
+                str(item.id), item.code, item.tests, sandbox, limits, item.checker, item.tolerance
+            )
         return check(
             str(item.id), item.code, item.tests, sandbox, limits, item.setup, item.entry_point
         )

@@ -31,7 +31,7 @@ class Domain:
 DOMAINS: dict[str, Domain] = {
     d.name: d
     for d in (
-        Domain("code", frozenset({"humaneval", "mbpp"})),
+        Domain("code", frozenset({"humaneval", "mbpp", "apps"})),
         Domain("verilog", frozenset({"verilogeval"}), section="verilog"),
         Domain("proofs", frozenset({"minif2f-coq", "minif2f-lean"}), section="proofs",
                limits={"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048}),  # coqc needs ~1 GiB

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assay.flows.roles import RoleSpec, register
+from assay.flows.roles import RoleSpec, register, stdio
 from assay.flows.roles.asserts import extract_tests
 from assay.flows.roles.pyextract import extract_code
 from assay.schemas.records import Status, Task, Verdict
@@ -139,6 +139,28 @@ def build_repairer(
     return Request(key, _messages(user), sampling)
 
 
-SOLVER = register(RoleSpec("code", "solver", build_solver, extract_code))
+def _by_kind(function_task: Any, stdio_task: Any) -> Any:
+    """A role step for function tasks and its counterpart for stdin/stdout programs."""
+
+    def step(*args: Any, **kwargs: Any) -> Any:
+        task = args[1] if len(args) > 1 else kwargs["task"]
+        return (stdio_task if stdio.is_stdio(task) else function_task)(*args, **kwargs)
+
+    return step
+
+
+def _first_task(function_task: Any, stdio_task: Any) -> Any:
+    def step(task: Task, *args: Any, **kwargs: Any) -> Any:
+        return (stdio_task if stdio.is_stdio(task) else function_task)(task, *args, **kwargs)
+
+    return step
+
+
+EXTRACT = _by_kind(extract_code, stdio.extract_program)  # the solver's and the repairer's
+SOLVER = register(
+    RoleSpec("code", "solver", _first_task(build_solver, stdio.build_solver), EXTRACT)
+)
 TESTER = register(RoleSpec("code", "tester", build_tester, extract_tests))
-REPAIRER = register(RoleSpec("code", "repairer", build_repairer, extract_code))
+REPAIRER = register(
+    RoleSpec("code", "repairer", _first_task(build_repairer, stdio.build_repairer), EXTRACT)
+)

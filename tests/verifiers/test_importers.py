@@ -97,8 +97,8 @@ def test_malformed_lines_name_file_line_and_field(tmp_path: Path, bad, message: 
 
 
 def test_unknown_format_and_missing_file_are_explained(tmp_path: Path) -> None:
-    with pytest.raises(ImportFormatError, match="unknown format 'apps'"):
-        load(tmp_path / "x.jsonl", "apps")
+    with pytest.raises(ImportFormatError, match="unknown format 'taco'"):
+        load(tmp_path / "x.jsonl", "taco")
     with pytest.raises(ImportFormatError, match="no such file"):
         load(tmp_path / "missing.jsonl", "humaneval")
 

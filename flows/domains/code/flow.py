@@ -34,7 +34,25 @@ def load(path: Path, format: str) -> list[Task]:
 
 
 def check_tasks(tasks: list[Task], config: RunConfig) -> None:
-    """Function tasks need nothing beyond what the task file validator checked."""
+    """Function tasks need nothing beyond what the task file validator checked; a stdin/stdout
+    task needs tests that are input/output pairs and a known checker."""
+    from assay.flows.roles.stdio import is_stdio
+    from assay.verifiers.stdio_check import CHECKERS, decode_test
+
+    for t in (t for t in tasks if is_stdio(t)):
+        checker = t.meta.get("checker", "tokens")
+        if checker not in CHECKERS:
+            raise TaskFileError(
+                f"task {t.name!r} ({t.source}): field meta.checker: {checker!r} is not one of "
+                f"{list(CHECKERS)}"
+            )
+        for i, test in enumerate(t.tests):
+            try:
+                decode_test(test)
+            except ValueError as exc:
+                raise TaskFileError(
+                    f"task {t.name!r} ({t.source}): field tests.{i}: {exc}"
+                ) from None
 
 
 def open_state(config: RunConfig) -> CodeState:

@@ -1,4 +1,5 @@
-"""HumanEval- and MBPP-style JSONL(.gz) files → `Task` records for the code domain.
+"""HumanEval- and MBPP-style JSONL(.gz) files → `Task` records for the code domain (APPS-style
+stdin/stdout problems: `stdio_import`).
 
 HumanEval keeps its tests in a `check(candidate)` function; here each top-level assert in it
 becomes one test calling the entry point by name, loops and other blocks holding asserts become
@@ -137,7 +138,12 @@ def _mbpp(obj: dict[str, Any], where: str, source: str) -> Task:
 def load(path: Path, format: str) -> list[Task]:
     """Every task in a HumanEval- or MBPP-style JSONL(.gz) file, in file order."""
     readers = {"humaneval": _humaneval, "mbpp": _mbpp}
+    if format == "apps":
+        from assay.flows.domains.code.stdio_import import load_apps
+
+        return load_apps(Path(path), ImportFormatError)
     if format not in readers:
-        raise ImportFormatError(f"{path}: unknown format {format!r}; use one of {sorted(readers)}")
+        known = sorted([*readers, "apps"])
+        raise ImportFormatError(f"{path}: unknown format {format!r}; use one of {known}")
     read = readers[format]
     return [read(obj, f"{path}:{number}", format) for number, obj in _lines(Path(path))]

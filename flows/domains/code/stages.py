@@ -12,6 +12,7 @@ from assay.flows.domains.code.pool import Matrix, TestPool
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles.asserts import extract_tests
+from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Candidate, Level, Role, Sample, Task, Verdict
 from assay.verifiers.choose import choose
 from assay.workers.api import Completion, Request, Sampling
@@ -20,7 +21,7 @@ from assay.workers.api import Completion, Request, Sampling
 def first_requests(cfg: RunConfig, task: Task, index: int) -> list[tuple[Role, Request]]:
     """Round 0: n solver samples and n tester samples for one task."""
     out = [(Role.SOLVER, cfg.solver, "solver")]
-    if cfg.tester.n > 0:
+    if cfg.tester.n > 0 and not is_stdio(task):  # model-written asserts do not fit programs
         out.append((Role.TESTER, cfg.tester, "tester"))
     requests = []
     for role, section, name in out:
@@ -82,14 +83,18 @@ def to_candidates(
 
 
 def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:
-    """One input for the python verifier (the same shape `assay verify python` reads)."""
-    return {
+    """One input for the python verifier (the same shape `assay verify python` reads); a
+    stdin/stdout task's tests are input/output pairs, compared by its checker."""
+    item = {
         "id": item_id,
         "code": code,
         "tests": tests,
         "entry_point": task.entry_point,
         "setup": task.setup,
     }
+    if is_stdio(task):
+        item |= {"kind": "stdio", "checker": task.meta.get("checker", "tokens")}
+    return item
 
 
 def failing_for_repair(matrix: Matrix, limit: int) -> list[tuple[Candidate, Verdict]]:
