@@ -15,30 +15,16 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from assay.schemas.tables import CURATION, SAMPLES
+
 if TYPE_CHECKING:
     import duckdb
 
-_STR = pa.string()
-SCHEMA = pa.schema(
-    [
-        ("id", _STR),
-        ("task_id", _STR),
-        ("candidate_id", _STR),
-        ("domain", _STR),
-        ("prompt", _STR),
-        ("response", _STR),
-        ("tests", pa.list_(_STR)),
-        ("strategy", _STR),
-        ("score", pa.float64()),
-        ("verdict_ids", pa.list_(_STR)),
-        ("level", _STR),
-        ("formal", _STR),
-        ("difficulty", _STR),
-        ("pass_rate", pa.float64()),
-        ("attempts", pa.int64()),
-        ("passes", pa.int64()),
-        ("run_id", _STR),
-    ],
+_CURATED = ("difficulty", "pass_rate", "attempts", "passes")  # from the curation pass
+SCHEMA = pa.schema(  # a sample's columns, its curation facts, and the run that made it
+    [SAMPLES.field(n) for n in SAMPLES.names if n not in ("run_id", "committed_at")]
+    + [CURATION.field(n) for n in _CURATED]
+    + [SAMPLES.field("run_id")],
     metadata={"assay.export_version": "1"},
 )
 COLUMNS = ", ".join(SCHEMA.names)
