@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic_core.core_schema import SerializerFunctionWrapHandler
 
 from assay.verifiers.choose import Strategy
 from assay.verifiers.selection import B4_ALPHA_XY, B4_BETA_0
@@ -72,9 +73,39 @@ class RoleSampling(_Strict):
     seed: int = 0
 
 
+class LabelsConfig(_Strict):
+    """Tests by agreement (`tester.labels`): an input-generator program writes inputs, `solutions`
+    sampled solutions run on each, and an output most of them agree on becomes a test.
+
+    `when`: `never`; `untested` (tasks with neither trusted tests nor a reference, whose only
+    tests would otherwise be model-written asserts); `always` (every task; a task's own tests
+    still count first)."""
+
+    when: Literal["never", "untested", "always"] = "never"
+    generators: int = Field(default=2, ge=1, le=64)  # input-generator programs sampled per task
+    inputs: int = Field(default=10, ge=1, le=200)  # calls of each generator program
+    max_scale: int = Field(default=100, ge=1)  # scales drawn log-uniformly from 1..max_scale
+    max_input_bytes: int = Field(default=16_384, ge=16)  # a larger input is dropped
+    solutions: int = Field(default=16, ge=1, le=256)  # k: solver samples that vote on outputs
+    share: float = Field(default=0.6, gt=0, le=1)  # of the solutions that ran on an input
+    min_agree: int = Field(default=2, ge=1)  # and at least this many agreeing solutions
+    temperature: float = Field(default=0.8, ge=0, le=2)  # the input-generator role's sampling
+    max_tokens: int = Field(default=512, ge=16)
+
+
 class TesterConfig(RoleSampling):
     n: int = Field(default=2, ge=0, le=256)
     max_tests: int = Field(default=8, ge=1, le=100)
+    labels: LabelsConfig = Field(default_factory=LabelsConfig)
+
+    @model_serializer(mode="wrap")
+    def _labels_when_used(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`labels` is dumped (and so hashed into the run id) only when it differs from the
+        default, so runs that do not use it keep the ids they had before it existed."""
+        data: dict[str, Any] = handler(self)
+        if self.labels == LabelsConfig():
+            data.pop("labels", None)
+        return data
 
 
 class RepairConfig(RoleSampling):

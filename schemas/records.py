@@ -44,6 +44,7 @@ class Role(str, enum.Enum):  # noqa: UP042 - as Status
     PROVER = "prover"
     CONJECTURER = "conjecturer"
     TRANSLATOR = "translator"
+    INPUTGEN = "inputgen"  # a program that generates and validates test inputs
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Level(str, enum.Enum):  # noqa: UP042 - as Status
     TRUSTED_TESTS = "trusted_tests"  # passed the task's own trusted tests (and any others)
     VALIDATED_TESTS = "validated_tests"  # passed model tests validated on a trusted reference
     CONSENSUS_ONLY = "consensus_only"  # chosen by agreement among model tests and solutions
+    AGREEMENT_LABELLED = "agreement_labelled"  # passed tests labelled by sampled solutions agreeing
     SIMULATION = "simulation"  # matched a golden design on simulated vectors
     FORMAL_EQUIVALENCE = "formal_equivalence"  # proved equivalent to a golden design
     PROOF_KERNEL = "proof_kernel"  # a proof a prover's kernel accepted

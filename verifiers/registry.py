@@ -45,7 +45,9 @@ def register(name: str) -> Callable[[type[V]], type[V]]:
 
 def _load_builtins() -> None:
     import assay.verifiers.coq
+    import assay.verifiers.inputs
     import assay.verifiers.lean
+    import assay.verifiers.outputs
     import assay.verifiers.python_check
     import assay.verifiers.translation
     import assay.verifiers.verilog  # noqa: F401  (registers coq, lean, translation, verilog)

@@ -23,6 +23,7 @@ STRENGTH = {  # how much a sample's verification proves, per `Level`
     Level.TRANSLATION_COSIM.value: 4,
     Level.VALIDATED_TESTS.value: 3,
     Level.SIMULATION.value: 3,
+    Level.AGREEMENT_LABELLED.value: 2,
     Level.CONSENSUS_ONLY.value: 1,
 }
 

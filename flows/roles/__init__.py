@@ -48,7 +48,13 @@ def register(spec: RoleSpec) -> RoleSpec:
 
 
 def _load_builtin() -> None:
-    from assay.flows.roles import code, prover, rtl, translator  # noqa: F401 - registers roles
+    from assay.flows.roles import (  # noqa: F401 - registers roles
+        code,
+        inputgen,
+        prover,
+        rtl,
+        translator,
+    )
 
 
 def known_roles() -> list[str]:

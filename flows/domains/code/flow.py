@@ -6,17 +6,20 @@ it stopped and a rerun commits nothing.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assay.flows.config import RunConfig
+from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code import stages as st
-from assay.flows.domains.code.state import CodeState
-from assay.flows.engine.ops import Check, Program
+from assay.flows.domains.code.state import INPUTS, OUTPUTS, CodeState
+from assay.flows.engine.ops import Check, Op, Program
 from assay.flows.engine.repair import generate_round
 from assay.flows.output import samples_line
 from assay.flows.sources import TaskFileError
-from assay.schemas.records import Role, Task, Verdict
+from assay.schemas.records import Candidate, Role, Task, Verdict
 
 if TYPE_CHECKING:
     from assay.flows.runner import Summary
@@ -39,6 +42,12 @@ def check_tasks(tasks: list[Task], config: RunConfig) -> None:
     from assay.flows.roles.stdio import is_stdio
     from assay.verifiers.stdio_check import CHECKERS, decode_test
 
+    for t in tasks:
+        if lb.applies(t, config.tester.labels) and not is_stdio(t) and not t.entry_point:
+            raise TaskFileError(
+                f"task {t.name!r} ({t.source}): field entry_point: labelling by agreement "
+                "(tester.labels) calls the function by name, and this task names none"
+            )
     for t in (t for t in tasks if is_stdio(t)):
         checker = t.meta.get("checker", "tokens")
         if checker not in CHECKERS:
@@ -65,12 +74,55 @@ def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
 
 def program(state: CodeState, t: Task, index: int) -> Program:
     """Every round of one task, then its selection; each step skips what is committed."""
+    labelled = lb.applies(t, state.config.tester.labels)
     for round_ in range(state.config.repair.rounds + 1):
         yield from _generate(state, t, index, round_)
+        if labelled and round_ == 0:
+            yield from _inputs(state, t)
+            yield from _labels(state, t)
         yield from _verify(state, t, round_)
     if not state.done("select", t, 0):
-        samples = st.select_samples(state.config, t, state.matrix(t), state.run_id)
+        matrix = state.matrix(t)
+        outputs = None
+        if labelled and state.config.select.strategy == "majority":
+            records = state.output_records(t)
+            outputs = [lb.signature(t, records.get(c.id)) for c in matrix.solutions]
+        samples = st.select_samples(state.config, t, matrix, state.run_id, outputs)
         state.commit("select", t, 0, {"samples": samples})
+
+
+def _inputs(state: CodeState, t: Task) -> Program:
+    """Run each input-generator program (and its validator) in the sandbox; the kept inputs
+    are in the verdicts' evidence."""
+    if state.done("inputs", t, 0):
+        return
+    generators = state.candidates(t, Role.INPUTGEN)
+    items = [lb.inputs_item(c, t, state.config.tester.labels) for c in generators]
+    verdicts: list[Verdict] = yield Check(items, verifier=INPUTS)
+    verdicts = [replace(v, against="generator") for v in verdicts]
+    state.commit("inputs", t, 0, {"verdicts": verdicts})
+
+
+def _outputs(
+    state: CodeState, t: Task, solutions: list[Candidate]
+) -> Generator[Op, Any, list[Verdict]]:
+    """Record what `solutions` output on the kept inputs (committed by the caller)."""
+    inputs = list(state.inputs(t))
+    if not inputs:
+        return []
+    cfg = state.config.tester.labels
+    items = [lb.outputs_item(c, t, inputs, cfg) for c in solutions]
+    records: list[Verdict] = yield Check(items, verifier=OUTPUTS)
+    return [replace(v, against=lb.inputs_key(inputs)) for v in records]
+
+
+def _labels(state: CodeState, t: Task) -> Program:
+    """Run the round-0 solutions on the kept inputs; the labels follow from their outputs."""
+    if state.done("labels", t, 0):
+        return
+    first = [c for c in state.solutions(t) if c.round == 0]
+    records = yield from _outputs(state, t, first)
+    state.commit("labels", t, 0, {"verdicts": records})
 
 
 def _generate(state: CodeState, t: Task, index: int, round_: int) -> Program:
@@ -104,7 +156,10 @@ def _verify(state: CodeState, t: Task, round_: int) -> Program:
     new = [c for c in state.solutions(t) if c.round == round_]
     items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []
     verdicts: list[Verdict] = yield Check(items)
-    state.commit("verify", t, round_, {"verdicts": [st.with_context(v, pool) for v in verdicts]})
+    verdicts = [st.with_context(v, pool) for v in verdicts]
+    if round_ > 0 and state.done("labels", t, 0):  # repairs' outputs too, for majority votes
+        verdicts += yield from _outputs(state, t, new)
+    state.commit("verify", t, round_, {"verdicts": verdicts})
 
 
 def print_summary(summary: Summary) -> None:

@@ -8,6 +8,7 @@ in one sandboxed check; the per-test outcomes form one row of the N×M pass matr
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,7 +21,8 @@ class PoolTest:
 
     code: str
     trusted: bool
-    origins: tuple[str, ...] = ()  # tester candidate ids that proposed it
+    origins: tuple[str, ...] = ()  # tester (or input-generator) candidate ids that proposed it
+    labelled: bool = False  # its expected output is the agreement of sampled solutions
 
     @property
     def id(self) -> str:
@@ -44,6 +46,10 @@ class TestPool:
     def trusted_indices(self) -> list[int]:
         return [i for i, t in enumerate(self.tests) if t.trusted]
 
+    @property
+    def labelled_indices(self) -> list[int]:
+        return [i for i, t in enumerate(self.tests) if t.labelled]
+
 
 def candidate_tests(testers: list[Candidate]) -> list[tuple[str, str]]:
     """(assert line, tester id) for every generated test, in candidate order."""
@@ -59,9 +65,14 @@ def _normal(code: str) -> str:
         return code.strip()
 
 
-def build_pool(task: Task, testers: list[Candidate], valid: set[str] | None) -> TestPool:
+def build_pool(
+    task: Task,
+    testers: list[Candidate],
+    valid: set[str] | None,
+    labelled: Sequence[tuple[str, tuple[str, ...]]] = (),
+) -> TestPool:
     """Trusted tests first (in the task's order), then generated ones (only those in `valid`,
-    if given) sorted by their text, deduplicated."""
+    if given) and `labelled` ones (test, generator ids) sorted by their text, deduplicated."""
     origins: dict[str, list[str]] = {}
     trusted = {_normal(t) for t in task.tests}
     for code, tester_id in candidate_tests(testers):
@@ -71,7 +82,11 @@ def build_pool(task: Task, testers: list[Candidate], valid: set[str] | None) -> 
     tests = [PoolTest(code, True) for code in dict.fromkeys(task.tests)]
     # Generated tests in content order, not arrival order: the pool (and its id, which every
     # verdict against it names) is the same whichever tester answered first.
-    tests += [PoolTest(code, False, tuple(sorted(origins[code]))) for code in sorted(origins)]
+    labels = {code: ids for code, ids in labelled if _normal(code) not in trusted}
+    tests += [
+        PoolTest(code, False, tuple(sorted(labels.get(code) or origins[code])), code in labels)
+        for code in sorted({*origins, *labels})
+    ]
     return TestPool(task.id, tuple(tests))
 
 

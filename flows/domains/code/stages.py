@@ -5,12 +5,15 @@ Nothing here runs a model or a check; `code_flow` wires these to Ray and the sto
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 
-from assay.flows.config import RunConfig
+from assay.flows.config import RoleSampling, RunConfig
+from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code.pool import Matrix, TestPool
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
+from assay.flows.roles import inputgen as _inputgen  # noqa: F401 - registers the role
 from assay.flows.roles.asserts import extract_tests
 from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Candidate, Level, Role, Sample, Task, Verdict
@@ -19,16 +22,31 @@ from assay.workers.api import Completion, Request, Sampling
 
 
 def first_requests(cfg: RunConfig, task: Task, index: int) -> list[tuple[Role, Request]]:
-    """Round 0: n solver samples and n tester samples for one task."""
-    out = [(Role.SOLVER, cfg.solver, "solver")]
+    """Round 0: n solver samples and n tester samples for one task; for a task labelled by
+    agreement also input-generator programs, and at least `labels.solutions` solver samples
+    (the solutions that vote on outputs)."""
+    labels = cfg.tester.labels
+    solver: RoleSampling = cfg.solver
+    out: list[tuple[Role, RoleSampling, str]] = []
+    if lb.applies(task, labels):
+        solver = cfg.solver.model_copy(update={"n": max(cfg.solver.n, labels.solutions)})
+        gen = RoleSampling(
+            n=labels.generators,
+            temperature=labels.temperature,
+            top_p=cfg.tester.top_p,
+            max_tokens=labels.max_tokens,
+            seed=cfg.tester.seed,
+        )
+        out.append((Role.INPUTGEN, gen, "inputgen"))
+    out.insert(0, (Role.SOLVER, solver, "solver"))
     if cfg.tester.n > 0 and not is_stdio(task):  # model-written asserts do not fit programs
         out.append((Role.TESTER, cfg.tester, "tester"))
     requests = []
     for role, section, name in out:
         sampling = sampling_for(section, 1000 * index)
-        requests.append(
-            (role, get_role("code", name).build(task, sampling, key=f"{task.id}:{name}"))
-        )
+        key = f"{task.id}:{name}"
+        context = {"max_scale": labels.max_scale} if role is Role.INPUTGEN else {}
+        requests.append((role, get_role("code", name).build(task, sampling, key=key, **context)))
     return requests
 
 
@@ -106,23 +124,35 @@ def failing_for_repair(matrix: Matrix, limit: int) -> list[tuple[Candidate, Verd
     return [(c, v) for c, v in ranked if not v.passed][:limit]
 
 
-def select_samples(cfg: RunConfig, task: Task, matrix: Matrix, run_id: str) -> list[Sample]:
+def select_samples(
+    cfg: RunConfig,
+    task: Task,
+    matrix: Matrix,
+    run_id: str,
+    outputs: Sequence[Hashable] | None = None,
+) -> list[Sample]:
     """Keep the best verified solutions by the configured strategy (`verifiers.choose`).
 
     With trusted tests or a reference, only a solution that passes the whole pool is eligible.
-    Without either, the strategy's consensus (CodeT, B4, majority) decides among all of them.
-    Either way a kept solution passes at least one test, ineligible ones are dropped before
-    `select.keep` applies, and ties go by candidate id, so the order candidates arrived in
-    never changes the choice.
+    Without either but with tests labelled by agreement, a solution that passes every labelled
+    test is (if none does, consensus decides). Otherwise the strategy's consensus (CodeT, B4,
+    majority) decides among all of them. `outputs` (one signature per solution: its outputs on
+    the generated inputs) is what majority votes on. Either way a kept solution passes at least
+    one test, ineligible ones are dropped before `select.keep` applies, and ties go by
+    candidate id, so the order candidates arrived in never changes the choice.
     """
     if not matrix.solutions:
         return []
     rows = matrix.rows
-    anchored = bool(task.tests or task.reference)
-    eligible = matrix.verified() if anchored else None
+    labelled = matrix.pool.labelled_indices
+    agreeing = [i for i, row in enumerate(rows) if labelled and all(row[j] for j in labelled)]
+    eligible: list[int] | None = None
+    if task.tests or task.reference:
+        eligible = matrix.verified()
+    elif agreeing:
+        eligible = agreeing
     keys = [c.id for c in matrix.solutions]
-    picked = choose(cfg.select.rule, rows, cfg.select.keep, eligible, keys=keys)
-    level = level_of(task)
+    picked = choose(cfg.select.rule, rows, cfg.select.keep, eligible, outputs, keys=keys)
     samples = []
     for i in picked:
         passed = [t.code for t, ok in zip(matrix.pool.tests, rows[i], strict=False) if ok]
@@ -138,17 +168,20 @@ def select_samples(cfg: RunConfig, task: Task, matrix: Matrix, run_id: str) -> l
                 float(sum(rows[i])),
                 (matrix.verdicts[i].id,),
                 run_id,
-                level,
+                level_of(task, i in agreeing),
             )
         )
     return samples
 
 
-def level_of(task: Task) -> Level:
+def level_of(task: Task, agreeing: bool = False) -> Level:
     """What a selected solution's pass rests on: the task's trusted tests, model tests that
-    passed the trusted reference, or only the agreement of model tests and solutions."""
+    passed the trusted reference, the outputs sampled solutions agreed on (`agreeing`: it
+    passed every such test), or only the agreement of model tests and solutions."""
     if task.tests:
         return Level.TRUSTED_TESTS
+    if agreeing:
+        return Level.AGREEMENT_LABELLED
     return Level.VALIDATED_TESTS if task.reference else Level.CONSENSUS_ONLY
 
 
