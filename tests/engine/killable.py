@@ -25,10 +25,13 @@ from assay.flows.engine.rounds import pending, run_programs  # noqa: E402
 from assay.flows.progress import Progress  # noqa: E402
 from assay.flows.sources import load_tasks  # noqa: E402
 from assay.flows.state import RunState  # noqa: E402
+from assay.verifiers.python_check import PythonVerifier  # noqa: E402
+from assay.verifiers.registry import register  # noqa: E402
 from assay.workers.api import Completion, Generator, Request  # noqa: E402
 
 DOMAINS = ("code", "code-ties", "verilog", "proofs", "translation")
 DELAY_S = 0.25  # per generator call: a kill can land while one is out
+CHECK_DELAY_S = 0.5  # per check in `code-ties`: candidates stay published and unchecked a while
 WINDOW = 2  # tasks open at once (not in the run id): stages spread over more commit folders
 
 
@@ -52,6 +55,18 @@ class Slowed:
 
 
 Planted = Callable[[RunState], Generator]
+
+
+@register("python-slowed")
+class SlowedChecks(PythonVerifier):
+    """The python verifier, after a wait: `code-ties` is killed between its generation and its
+    checks, and the writer may publish both together unless the checks take a while."""
+
+    name = "python-slowed"
+
+    def check(self, item: Any, sandbox: Any, limits: Any) -> Any:
+        time.sleep(CHECK_DELAY_S)
+        return super().check(item, sandbox, limits)
 
 
 def planted(domain: str, dataset: Path) -> tuple[RunConfig, Planted]:
@@ -119,6 +134,7 @@ def run(domain: str, dataset: Path) -> dict[str, Any]:
     if pending(state, parts):
         state.start()
         name, options = parts.verifier(config)
+        name = "python-slowed" if domain == "code-ties" else name
         generator = Slowed(make(state))
         with Compute.local(generator, name, state.limits, options, jobs=2) as compute:
             run_programs(state, parts, compute, Progress(quiet=True))
