@@ -289,6 +289,7 @@ def _verify_command(name: str, default_timeout: float = 10.0):
 verify_app.command("python")(_verify_command("python"))
 verify_app.command("verilog")(_verify_command("verilog"))
 verify_app.command("verilog-formal")(_verify_command("verilog-formal"))
+verify_app.command("verilog-proof")(_verify_command("verilog-proof"))
 verify_app.command("coq")(_verify_command("coq", default_timeout=60.0))
 verify_app.command("translation")(_verify_command("translation"))
 

@@ -30,8 +30,11 @@ def verdict(box: ZygoteSandbox, code: str, ref: str = COUNTER_REF, **kw):
 def test_equivalent_sequential_candidate_passes(sandbox: ZygoteSandbox) -> None:
     v = verdict(sandbox, COUNTER_GOOD)
     assert v.status is Status.PASS, v
-    planned = 4 * (100 + 2) * 3  # episodes x (random + reset cycles) x compares per cycle
+    # episodes x (random + reset cycles), then 4 deep episodes x (one reset phase + 250 held
+    # cycles: the 4-bit counter needs fewer), x 3 compares per cycle
+    planned = (4 * (100 + 2) + 4 * (2 + 250)) * 3
     assert v.evidence["vectors"] == v.evidence["planned"] == planned == v.tests_total
+    assert v.evidence["deep"] == [250] * 4
     assert (v.evidence["mismatches"], v.evidence["clock"], v.evidence["resets"]) == (
         0,
         "clk",

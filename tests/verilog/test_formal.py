@@ -46,7 +46,7 @@ def test_sequential_mutant_simulation_misses_is_caught_by_the_bounded_check(
     code = counter(
         "always @(posedge clk) if (reset) q <= 0; else if (ena) q <= (q == 4'd5) ? 4'd9 : q + 1;"
     )
-    short = SimConfig(episodes=1, cycles=4, reset_cycles=1)
+    short = SimConfig(episodes=1, cycles=4, reset_cycles=1, deep_episodes=0)
     assert check("c", code, ref, sandbox, LIMITS, short).status is Status.PASS
     v = check("c", code, ref, sandbox, LIMITS, short, formal=FORMAL)
     assert v.status is Status.FAIL and v.evidence["formal"] == "counterexample", v

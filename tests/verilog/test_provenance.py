@@ -19,7 +19,7 @@ from assay.verifiers.sandbox import Limits, ZygoteSandbox
 
 pytestmark = pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys is not installed")
 LIMITS = Limits(wall_s=30, cpu_s=30, memory_mb=1024)
-SHORT = {"episodes": 1, "cycles": 4, "reset_cycles": 1}  # too short to reach the planted bug
+SHORT = {"episodes": 1, "cycles": 4, "reset_cycles": 1, "deep_episodes": 0}  # misses the bug
 # Differs from the reference only after 5 enabled cycles in a row with no reset.
 MUTANT = counter(
     "always @(posedge clk) if (reset) q <= 0; else if (ena) q <= (q == 4'd5) ? 4'd9 : q + 1;"

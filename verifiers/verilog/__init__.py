@@ -4,7 +4,12 @@ from assay.verifiers.verilog.config import FormalConfig, SimConfig
 from assay.verifiers.verilog.differential import check
 from assay.verifiers.verilog.ports import Port, PortError, parse_ports
 from assay.verifiers.verilog.tbcheck import accept, judge
-from assay.verifiers.verilog.verifier import VerilogFormalVerifier, VerilogItem, VerilogVerifier
+from assay.verifiers.verilog.verifier import (
+    VerilogFormalVerifier,
+    VerilogItem,
+    VerilogProofVerifier,
+    VerilogVerifier,
+)
 
 __all__ = [
     "FormalConfig",
@@ -13,6 +18,7 @@ __all__ = [
     "SimConfig",
     "VerilogFormalVerifier",
     "VerilogItem",
+    "VerilogProofVerifier",
     "VerilogVerifier",
     "accept",
     "check",

@@ -17,11 +17,27 @@ class SimConfig:
     x_is_dont_care: bool = True  # reference bits that are X match anything (VerilogEval's rule)
     compile_args: tuple[str, ...] = ("-g2012",)  # iverilog language flags
     timescale: str = "1ps/1ps"  # fixed for every file; candidates cannot change it
+    # Deep episodes (clocked designs): one reset, then inputs held and changed rarely, as long
+    # as the reference's counters and compared constants need (`depth.py`), within the budget.
+    deep_episodes: int = 4  # 0: random episodes only
+    deep_cycles: int = 250  # shortest deep episode
+    deep_budget: int = 100_000  # most cycles all deep episodes take together; in cycles, not
+    # seconds, so that a verdict does not depend on the machine's speed
 
     def __post_init__(self) -> None:
         for name in ("episodes", "cycles"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"SimConfig.{name} must be > 0, got {getattr(self, name)!r}")
+        if self.deep_episodes < 0 or self.deep_cycles <= 0:
+            raise ValueError(
+                "SimConfig.deep_episodes must be >= 0 and deep_cycles > 0, got "
+                f"{self.deep_episodes!r} and {self.deep_cycles!r}"
+            )
+        if self.deep_budget < self.deep_episodes * self.deep_cycles:
+            raise ValueError(
+                f"SimConfig.deep_budget ({self.deep_budget!r}) must cover deep_episodes x "
+                f"deep_cycles ({self.deep_episodes * self.deep_cycles})"
+            )
         if self.reset_cycles < 0:
             raise ValueError(f"SimConfig.reset_cycles must be >= 0, got {self.reset_cycles!r}")
         if not 0.0 <= self.reset_rate <= 1.0:
@@ -43,6 +59,7 @@ class FormalConfig:
     memory_mb: int = 4096
     synth: bool = True  # `synth` + `check -assert` on the candidate (lint_error on failure)
     undef: bool = True  # -enable_undef -set-def-inputs; False only to show yosys's X hole
+    require_proof: bool = False  # inconclusive (no proof, no counterexample) → not_verified
 
     def __post_init__(self) -> None:
         if not 1 <= self.depth <= 1000:

@@ -14,6 +14,7 @@ from assay.schemas.records import Outcome, Status, Verdict, content_id
 from assay.verifiers.sandbox import Limits, Sandbox
 from assay.verifiers.verilog.compile import FAILED, LOG, compile_status, simulate, without_timescale
 from assay.verifiers.verilog.config import FormalConfig, SimConfig
+from assay.verifiers.verilog.depth import depth
 from assay.verifiers.verilog.formal import prove
 from assay.verifiers.verilog.hygiene import screen
 from assay.verifiers.verilog.ports import Port, PortError, parse_ports
@@ -52,9 +53,27 @@ def build(
     the testbench's plan and the stimulus seed; raises Unsupported."""
     ref_text, names = rename_modules(without_timescale(reference), f"_ref_{nonce}")
     seed = _seed(cfg, code, reference)
-    tb = plan(ports, cfg, seed, nonce, names[ref_top], top, constants(reference))
+    tb = plan(ports, cfg, seed, nonce, names[ref_top], top, constants(reference), depth(reference))
     sources = {"tb.sv": tb.text, "ref.sv": ref_text, CANDIDATE: without_timescale(code)}
     return sources, tb, seed
+
+
+def formal_status(result: str, cfg: FormalConfig) -> tuple[Status, str, str]:
+    """(status, reason, tier) of a design the simulation passed, after the formal tier said
+    `result`. Only a decided answer (proved, counterexample, lint) is the formal tier's verdict;
+    an inconclusive bounded check proves nothing, so the verdict stays the simulation's, and
+    with `require_proof` it is `not_verified`: checked, but not at the level asked for."""
+    if result == "counterexample":
+        return Status.FAIL, "yosys found inputs where the candidate differs", "formal"
+    if result == "lint":
+        why = "yosys synth/check rejected the candidate (reference is clean)"
+        return Status.LINT_ERROR, why, "formal"
+    if result == "proved":
+        return Status.PASS, "", "formal"
+    if cfg.require_proof:
+        why = "the formal tier was inconclusive and a proof is required (simulation passed)"
+        return Status.NOT_VERIFIED, why, "simulation"
+    return Status.PASS, "", "simulation"
 
 
 def check(
@@ -115,6 +134,7 @@ def check(
         "planned": tb.vectors,
         "clock": tb.clock,
         "resets": list(tb.resets),
+        "deep": list(tb.deep),
         "sandbox_s": ex.duration_s,
     }
     if FAILED in ex.files and not ex.timed_out:
@@ -142,15 +162,10 @@ def check(
     tail = (ex.stderr + ex.files.get(LOG, b"")).decode(errors="replace")
     tier = "simulation"
     if formal is not None and status is Status.PASS:
-        tier = "formal"  # the verdict below is the formal tier's, whatever it found
         f = prove(reference, code, ref_top, top, tb.clock, list(tb.resets), sandbox, formal)
         evidence.update(formal=f.result, formal_s=f.seconds, formal_detail=f.detail[-2000:])
-        if f.result in ("counterexample", "lint"):
-            status = Status.FAIL if f.result == "counterexample" else Status.LINT_ERROR
-            reason = {
-                "counterexample": "yosys found inputs where the candidate differs",
-                "lint": "yosys synth/check rejected the candidate (reference is clean)",
-            }[f.result]
+        status, reason, tier = formal_status(f.result, formal)
+        if status is not Status.PASS:
             outcomes = [*outcomes, Outcome("formal", status, reason)]
     return verdict(
         status,

@@ -81,3 +81,15 @@ def rename_modules(text: str, suffix: str) -> tuple[str, dict[str, str]]:
             last = match.end()
     out.append(text[last:])
     return "".join(out), names
+
+
+def spans(text: str) -> list[tuple[Token, int, int]]:
+    """Every token of `text` except comments, with its start and end offsets: for tools that
+    edit source in place (mutants of trusted golden designs)."""
+    out, line, pos = [], 1, 0
+    for match in _TOKEN.finditer(text):
+        line += text.count("\n", pos, match.start())
+        pos = match.start()
+        if match.lastgroup != "comment":
+            out.append((Token(match.lastgroup or "op", match.group(), line), *match.span()))
+    return out

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from assay.verifiers.verilog.config import SimConfig
+from assay.verifiers.verilog.depth import lengths
 from assay.verifiers.verilog.ports import Port
-from assay.verifiers.verilog.stimulus import drive
+from assay.verifiers.verilog.stimulus import drive, hold, uniform
 
 CLOCK = re.compile(r"^(clk|clock)(_?\w+)?$|^\w+_(clk|clock)$", re.IGNORECASE)
 RESET = re.compile(r"(^|_)a?(rst|reset)(_?n|_b)?$", re.IGNORECASE)
@@ -27,6 +28,7 @@ class Plan:
     vectors: int  # comparisons it must report
     clock: str  # the clock input, "" for combinational designs
     resets: tuple[str, ...]
+    deep: tuple[int, ...] = ()  # cycles of each deep episode (after one reset, inputs held)
 
 
 def plan(
@@ -37,9 +39,10 @@ def plan(
     ref: str,
     top: str,
     pool: tuple[int, ...] = (),
+    depth: int = 0,
 ) -> Plan:
-    """The testbench for a design with `ports` (`pool`: constants worth driving); raises
-    Unsupported for what it cannot drive."""
+    """The testbench for a design with `ports` (`pool`: constants worth driving; `depth`: cycles
+    a reset-free episode needs, `depth.depth`); raises Unsupported for what it cannot drive."""
     if any(p.direction == "inout" for p in ports):
         raise Unsupported("inout ports are not supported by the differential check")
     ins = [p for p in ports if p.direction == "input"]
@@ -55,7 +58,10 @@ def plan(
     data = [p for p in ins if p.name != clock and p not in resets]
     var = {p.name: f"v{i}_{nonce}" for i, p in enumerate(ports)}
     lines = [f"module assay_tb_{nonce};", f"  integer seed = {seed};", "  integer vectors = 0;"]
-    lines += ["  integer mismatches = 0;", "  integer bad, e, c, k, bias;", "  reg first = 1;"]
+    lines += ["  integer mismatches = 0;", "  integer bad, e, c, k, bias, pick;"]
+    lines.append("  reg first = 1;")
+    mix = 2 * max(1, len(data))  # two bits per data input: its own bias in kind-3 episodes
+    lines.append(f"  reg [{mix - 1}:0] mix = 0;")
     for p in ins:
         lines.append(f"  reg [{p.width - 1}:0] {var[p.name]} = 0;")
     for p in outs:
@@ -64,12 +70,13 @@ def plan(
     for module, prefix in ((ref, "r"), (top, "d")):
         conns = [f".{p.name} ({prefix if p in outs else ''}{var[p.name]})" for p in ports]
         lines.append(f"  {module} {prefix}u_{nonce} ({', '.join(conns)});")
-    lines += _tasks(outs, data, resets, clock, var, cfg, nonce, pool)
+    deep = lengths(depth, cfg.deep_episodes, cfg.deep_budget, cfg.deep_cycles) if clock else ()
+    lines += _tasks(outs, data, resets, clock, var, cfg, nonce, pool, deep)
     steps = cfg.episodes * (cfg.cycles + (cfg.reset_cycles if resets else 0))
+    steps += sum(deep) + len(deep) * (max(1, cfg.reset_cycles) if resets else 0)
     per_step = 3 if clock else 1
-    return Plan(
-        "\n".join(lines) + "\nendmodule\n", steps * per_step, clock, tuple(p.name for p in resets)
-    )
+    text = "\n".join(lines) + "\nendmodule\n"
+    return Plan(text, steps * per_step, clock, tuple(p.name for p in resets), deep)
 
 
 def _tasks(
@@ -81,6 +88,7 @@ def _tasks(
     cfg: SimConfig,
     nonce: str,
     pool: tuple[int, ...],
+    deep: tuple[int, ...],
 ) -> list[str]:
     tag = f"ASSAY-{nonce}"
     widest = max(p.width for p in outs)
@@ -94,12 +102,16 @@ def _tasks(
         "    end",
         "  endfunction",
     ]
-    lines += drive(data, resets, var, cfg.reset_rate, pool)
+    lines += drive(data, resets, var, cfg.reset_rate, pool) + hold(data, resets, var, pool)
     lines += ["  task compare;", "    begin", "      bad = 0;"]
     lines.append("      vectors = vectors + 1;")
     for p in outs:
         r, d = f"r{var[p.name]}", f"d{var[p.name]}"
-        test = f"{r} !== {d}" + (f" && differs({r}, {d}, {p.width})" if cfg.x_is_dont_care else "")
+        # r ^ d ^ r is X where r is X (don't-care) or either is Z, d elsewhere: a cheap filter
+        # before the per-bit loop, which only a mismatch (or a Z in the reference) reaches
+        test = f"{r} !== {d}"
+        if cfg.x_is_dont_care:
+            test += f" && {r} !== ({r} ^ {d} ^ {r})) if (differs({r}, {d}, {p.width})"
         show = f'"{tag} FIRST vector=%0d time=%0t signal={p.name} expected=%b got=%b"'
         lines += [
             f"      if ({test}) begin",
@@ -109,7 +121,7 @@ def _tasks(
             "      end",
         ]
     lines += ["      if (bad) mismatches = mismatches + 1;", "    end", "  endtask"]
-    lines += ["  task step(input integer phase);", "    begin", "      drive(phase);"]
+    lines += ["  task tick;", "    begin"]
     if clock:
         ck = var[clock]
         lines += [f"      #1 compare; #1 {ck} = 1; #1 compare; #1 {ck} = 0; #1 compare; #1;"]
@@ -118,15 +130,24 @@ def _tasks(
     lines += ["    end", "  endtask", "  initial begin"]
     lines.append(f"    for (e = 0; e < {cfg.episodes}; e = e + 1) begin")
     lines.append("      bias = e % 4;")
+    lines.append(f"      mix = {uniform(2 * max(1, len(data)))};")
     if resets:
         top = 2 ** len(resets) - 1  # episode 0 asserts every reset, then every combination
-        lines.append(
-            f"      for (c = 0; c < {cfg.reset_cycles}; c = c + 1) step({top} - e % {top + 1});"
-        )
-    lines += [f"      for (c = 0; c < {cfg.cycles}; c = c + 1) step(-1);", "    end"]
+        lines.append("  " + _loop(cfg.reset_cycles, f"drive({top} - e % {top + 1})"))
+    lines += ["  " + _loop(cfg.cycles, "drive(-1)"), "    end"]
+    for e, cycles in enumerate(deep):  # one reset, then inputs held and changed rarely
+        lines.append(f"    bias = {e % 4};")
+        if resets:
+            lines.append(_loop(max(1, cfg.reset_cycles), f"drive({2 ** len(resets) - 1})"))
+        lines.append(_loop(cycles, f"hold(c == 0, {max(8, cycles // 8)})"))
     lines.append(f'    $display("{tag} RESULT vectors=%0d mismatches=%0d", vectors, mismatches);')
     for p in outs:
         show = f'"{tag} OUTPUT signal={p.name} mismatches=%0d"'
         lines.append(f"    $display({show}, n{var[p.name]});")
     lines += ["    $finish(0);", "  end"]
     return lines
+
+
+def _loop(cycles: int, drive: str) -> str:
+    """`cycles` clock cycles (or combinational steps), each driving the inputs with `drive`."""
+    return f"    for (c = 0; c < {cycles}; c = c + 1) begin {drive}; tick; end"

@@ -6,7 +6,8 @@ A line carries a `reference` (golden RTL), a model-written `testbench`, or both:
 - reference + testbench + code: the testbench must be accepted, then the candidate must pass
   both the differential check and the testbench;
 - testbench only: the testbench is taken as already accepted; the candidate must pass it.
-`verilog-formal` is the same with the yosys tier after a passing simulation.
+`verilog-formal` is the same with the yosys tier after a passing simulation; `verilog-proof`
+also requires a proof (an inconclusive formal tier is `not_verified`, not a pass).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class VerilogVerifier:
     """Differential simulation against the reference with the default stimulus plan."""
 
     name = "verilog"
-    tier = "simulation"  # a verdict the formal tier reached says "formal" itself
-    version = 1  # bump when a change could turn a verdict
+    tier = "simulation"  # a verdict the formal tier decided (proof, counterexample) says "formal"
+    version = 2  # bump when a change could turn a verdict (2: deep episodes)
     Item = VerilogItem
     config = SimConfig()
     formal: FormalConfig | None = None
@@ -96,3 +97,12 @@ class VerilogFormalVerifier(VerilogVerifier):
 
     name = "verilog-formal"
     formal = FormalConfig()
+
+
+@register("verilog-proof")
+class VerilogProofVerifier(VerilogFormalVerifier):
+    """`verilog-formal` where only a proof passes: an inconclusive bounded check (induction not
+    closed within the depth, a timeout) is `not_verified` instead of the simulation's pass."""
+
+    name = "verilog-proof"
+    formal = FormalConfig(require_proof=True)
