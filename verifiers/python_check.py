@@ -234,7 +234,9 @@ class PythonItem(BaseModel):
     tests: list[str] = Field(min_length=1)
     entry_point: str = ""
     setup: str = ""
-    kind: Literal["function", "stdio"] = "function"  # stdio: tests are input/output pairs
+    # A program reading stdin: its tests are input/output pairs (`verifiers.stdio_check`).
+    # Not named `kind`: input lines often carry a field of their own by that name.
+    stdio: bool = False
     checker: Literal["exact", "tokens", "floats"] = "tokens"  # how stdio outputs compare
     tolerance: float = Field(default=1e-6, ge=0)  # for the floats checker
 
@@ -249,7 +251,7 @@ class PythonVerifier:
     Item = PythonItem
 
     def check(self, item: PythonItem, sandbox: Sandbox, limits: Limits) -> Verdict:
-        if item.kind == "stdio":
+        if item.stdio:
             from assay.verifiers.stdio_check import check_stdio
 
             return check_stdio(

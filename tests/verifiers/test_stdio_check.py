@@ -95,5 +95,5 @@ def test_bad_tests_and_bad_code_say_what_is_wrong(sandbox) -> None:
 
 
 def test_the_python_verifier_runs_stdio_items(sandbox) -> None:
-    item = PythonItem(id=1, code=SUM, tests=TESTS, kind="stdio", checker="exact")
+    item = PythonItem(id=1, code=SUM, tests=TESTS, stdio=True, checker="exact")
     assert PythonVerifier().check(item, sandbox, LIMITS).status is Status.PASS

@@ -111,7 +111,7 @@ def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:
         "setup": task.setup,
     }
     if is_stdio(task):
-        item |= {"kind": "stdio", "checker": task.meta.get("checker", "tokens")}
+        item |= {"stdio": True, "checker": task.meta.get("checker", "tokens")}
     return item
 
 
