@@ -78,6 +78,7 @@ def _commits(dataset: Path) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # four runs of the flow, each ending with curation and its report
 def test_run_kill_resume_and_rerun(tmp_path: Path, ray_address: str) -> None:
     env = _env(ray_address, tmp_path / "prefect")
 
