@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from assay.flows.config import RoleSampling, RunConfig
 from assay.flows.domains.code import labels as lb
@@ -103,7 +104,7 @@ def to_candidates(
 def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:
     """One input for the python verifier (the same shape `assay verify python` reads); a
     stdin/stdout task's tests are input/output pairs, compared by its checker."""
-    item = {
+    item: dict[str, Any] = {
         "id": item_id,
         "code": code,
         "tests": tests,
