@@ -300,11 +300,22 @@ def run(payload: bytes, channel: int) -> None:
         try:
             outcome = _evaluate(test, ns, link)
         except WorkerGone as exc:
-            send({"t": "gone", "i": index, "error": str(exc)})
+            send({"t": "gone", "i": index, "error": str(exc), **_ended(worker)})
             return
         send({"t": "test", "i": index, **outcome})
     left, patched = _leftovers(link, worker)
     send({"t": "done", "leftovers": left, "patched": patched})
+
+
+def _ended(worker: int) -> dict[str, Any]:
+    """How the candidate's worker ended: its signal and CPU time, so the verifier can tell a
+    worker its CPU limit killed (a timeout) from one that crashed."""
+    try:
+        _, status, usage = os.wait4(worker, 0)
+    except ChildProcessError:
+        return {}
+    signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    return {"signal": signal, "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def _leftovers(link: Link, worker: int) -> tuple[list[str], list[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import signal
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -142,8 +143,23 @@ def payload(code: str, tests: list[Test], setup: str = "", entry_point: str = ""
     return (json.dumps(head) + "\n" + json.dumps(body)).encode()
 
 
+def _out_of_cpu(msgs: list[dict[str, Any]], cpu_s: float) -> bool:
+    """The candidate's worker was killed by its CPU limit (SIGXCPU, or SIGKILL at the hard
+    limit) before the check's own deadline: a timeout, not a crash."""
+    for m in msgs:
+        if m.get("t") == "gone" and (
+            m.get("signal") == signal.SIGXCPU
+            or (m.get("signal") == signal.SIGKILL and float(m.get("cpu_s") or 0) >= cpu_s)
+        ):
+            return True
+    return False
+
+
 def _status(
-    ex: Execution, msgs: list[dict[str, Any]] | None, outcomes: list[Outcome]
+    ex: Execution,
+    msgs: list[dict[str, Any]] | None,
+    outcomes: list[Outcome],
+    cpu_s: float = float("inf"),
 ) -> tuple[Status, dict[str, Any]]:
     """The verdict's status and evidence, worst first: forged, timeout, memory, crash, fail."""
     msgs = msgs or []
@@ -158,7 +174,7 @@ def _status(
     if done and done[0].get("patched"):
         names = ", ".join(map(str, done[0]["patched"]))
         return Status.CHEAT, {"reason": f"replaced builtins: {names}"}
-    if ex.timed_out:
+    if ex.timed_out or _out_of_cpu(msgs, cpu_s):
         return Status.TIMEOUT, {}
     details = [load_error] + [o.detail for o in outcomes]
     if ex.memory_exceeded or any(d.startswith("MemoryError") for d in details):
@@ -208,7 +224,7 @@ def check(
         else _judge(t, next(results, None))
         for t in parsed
     ]
-    status, evidence = _status(ex, msgs, outcomes)
+    status, evidence = _status(ex, msgs, outcomes, limits.cpu_s)
     tail = ex.stderr.decode(errors="replace")
     if status is Status.ERROR and "reason" in evidence:
         tail += "\n" + str(evidence["reason"])

@@ -30,6 +30,13 @@ def test_wrong_candidate_fails_with_the_expected_value_named(sandbox: ZygoteSand
     assert v.outcomes[0].detail == "expected 3, got -1"
 
 
+def test_a_candidate_out_of_cpu_before_the_deadline_times_out(sandbox: ZygoteSandbox) -> None:
+    """Its worker dies of SIGXCPU well before the wall deadline: a timeout, not a crash."""
+    code = "def add(a, b):\n    while True:\n        pass\n"
+    v = verdict(sandbox, code, limits=Limits(wall_s=5, cpu_s=1))
+    assert (v.status, v.tests_passed) == (Status.TIMEOUT, 0)
+
+
 def test_hanging_candidate_times_out(sandbox: ZygoteSandbox) -> None:
     code = "def add(a, b):\n    while True:\n        pass\n"
     v = verdict(sandbox, code, limits=Limits(wall_s=1, cpu_s=1))
