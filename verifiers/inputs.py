@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.plaindata import decode
-from assay.verifiers.python_check import ENTRY, Test, payload
+from assay.verifiers.python_check import ENTRY, Test, compile_error, payload
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
 
@@ -124,10 +124,7 @@ def generate_inputs(
 ) -> Verdict:
     """Run the generator at `scales`, then its validator on what it made; the kept inputs are
     `evidence["inputs"]` and each call's fate is an outcome (pass: kept)."""
-    try:
-        compile(code, "<generator>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        detail = f"{type(exc).__name__}: {exc}"
+    if detail := compile_error(code, "<generator>"):
         return Verdict(candidate_id, "python-inputs", Status.COMPILE_ERROR, stderr_tail=detail)
     order = sorted(range(len(scales)), key=lambda i: (scales[i], i))  # small ones first
     exprs = [f"{SEEDED}({i}, {scales[i]})" for i in order]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.inputs import Kind, harness_results
+from assay.verifiers.python_check import compile_error
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import Limits, Sandbox
 from assay.verifiers.stdio_check import PROGRAM
@@ -86,10 +87,7 @@ def record_outputs(
     max_output_bytes: int = 16_384,
 ) -> Verdict:
     """Run the solution on every input and record what it gave (see the module docstring)."""
-    try:
-        compile(code, "<candidate>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        detail = f"{type(exc).__name__}: {exc}"
+    if detail := compile_error(code):
         return Verdict(candidate_id, NAME, Status.COMPILE_ERROR, 0, len(inputs), stderr_tail=detail)
     if kind != "stdio" and not entry_point.isidentifier():
         reason = f"a function task needs an entry point to call, got {entry_point!r}"

@@ -131,6 +131,15 @@ def _messages(channel: bytes) -> list[dict[str, Any]] | None:
     return out
 
 
+def compile_error(code: str, filename: str = "<candidate>") -> str:
+    """Why `code` is not valid Python ("" when it compiles); compiled here, never run."""
+    try:
+        compile(code, filename, "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
 def _verdict(cid: str, status: Status, outcomes: list[Outcome], total: int, **kw: Any) -> Verdict:
     passed = sum(o.status is Status.PASS for o in outcomes)
     return Verdict(cid, "python", status, passed, total, tuple(outcomes), **kw)
@@ -209,10 +218,7 @@ def check(
     defined by the code, and raw HumanEval tests may call it as `candidate`.
     """
     parsed = [parse_test(t) for t in tests]
-    try:
-        compile(code, "<candidate>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        tail = f"{type(exc).__name__}: {exc}"
+    if tail := compile_error(code):
         return _verdict(candidate_id, Status.COMPILE_ERROR, [], len(tests), stderr_tail=tail)
     runnable = [t for t in parsed if t.kind != "invalid"]
     ex = sandbox.run_python(ENTRY, payload(code, runnable, setup, entry_point), limits)

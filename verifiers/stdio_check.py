@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assay.schemas.records import Outcome, Status, Verdict
+from assay.verifiers.python_check import compile_error
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
 
 Checker = Literal["exact", "tokens", "floats"]
@@ -99,10 +100,7 @@ def check_stdio(
     """Run the program once per test (each under `limits`) and judge every output."""
     if checker not in CHECKERS:
         raise ValueError(f"unknown stdio checker {checker!r}; use one of {list(CHECKERS)}")
-    try:
-        compile(code, PROGRAM, "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        tail = f"{type(exc).__name__}: {exc}"
+    if tail := compile_error(code, PROGRAM):
         return Verdict(
             candidate_id, "python", Status.COMPILE_ERROR, 0, len(tests), stderr_tail=tail
         )

@@ -139,28 +139,22 @@ def build_repairer(
     return Request(key, _messages(user), sampling)
 
 
-def _by_kind(function_task: Any, stdio_task: Any) -> Any:
-    """A role step for function tasks and its counterpart for stdin/stdout programs."""
+def _by_kind(function_task: Any, stdio_task: Any, task_at: int) -> Any:
+    """A role step for function tasks and its counterpart for stdin/stdout programs, chosen by
+    the task given as positional argument `task_at` (build: 0, extract: 1)."""
 
     def step(*args: Any, **kwargs: Any) -> Any:
-        task = args[1] if len(args) > 1 else kwargs["task"]
+        task = args[task_at] if len(args) > task_at else kwargs["task"]
         return (stdio_task if stdio.is_stdio(task) else function_task)(*args, **kwargs)
 
     return step
 
 
-def _first_task(function_task: Any, stdio_task: Any) -> Any:
-    def step(task: Task, *args: Any, **kwargs: Any) -> Any:
-        return (stdio_task if stdio.is_stdio(task) else function_task)(task, *args, **kwargs)
-
-    return step
-
-
-EXTRACT = _by_kind(extract_code, stdio.extract_program)  # the solver's and the repairer's
+EXTRACT = _by_kind(extract_code, stdio.extract_program, 1)  # the solver's and the repairer's
 SOLVER = register(
-    RoleSpec("code", "solver", _first_task(build_solver, stdio.build_solver), EXTRACT)
+    RoleSpec("code", "solver", _by_kind(build_solver, stdio.build_solver, 0), EXTRACT)
 )
 TESTER = register(RoleSpec("code", "tester", build_tester, extract_tests))
 REPAIRER = register(
-    RoleSpec("code", "repairer", _first_task(build_repairer, stdio.build_repairer), EXTRACT)
+    RoleSpec("code", "repairer", _by_kind(build_repairer, stdio.build_repairer, 0), EXTRACT)
 )
