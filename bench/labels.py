@@ -26,7 +26,7 @@ from assay.flows.domains.code.stages import check_item, to_candidates
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles.stdio import is_stdio
-from assay.schemas.records import Candidate, Role, Status, Task
+from assay.schemas.records import Candidate, Role, Status, Task, Verdict
 from assay.verifiers.inputs import canonical, generate_inputs
 from assay.verifiers.outputs import record_outputs
 from assay.verifiers.plaindata import decode
@@ -144,10 +144,17 @@ def _rejects(task: Task, code: str, tests: list[str], box: Sandbox) -> bool:
     return verdict.status is not Status.PASS
 
 
+def check_item_inputs(cand: Candidate, task: Task, cfg: LabelsConfig, box: Sandbox) -> Verdict:
+    """A generator program run as the flow runs it (`python-inputs` on the flow's item)."""
+    item = lb.inputs_item(cand, task, cfg)
+    return generate_inputs(cand.id, cand.text, item["kind"], item["scales"], box, LIMITS,
+                           item["max_input_bytes"], item["arity"])  # fmt: skip
+
+
 def bench_task(task: Task, index: int, generator: Any, box: Sandbox, cfg: LabelsConfig) -> dict:
     kind = lb.kind_of(task)
     gens = _ask(generator, task, "inputgen", cfg.generators, index, max_scale=cfg.max_scale)
-    checked = [generate_inputs(c.id, c.text, kind, lb.scales(cfg, c.id), box, LIMITS) for c in gens]
+    checked = [check_item_inputs(c, task, cfg, box) for c in gens]
     inputs = list(lb.kept_inputs(checked))
     sols = _ask(generator, task, "solver", cfg.solutions, index)
     records = [

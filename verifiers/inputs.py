@@ -1,12 +1,14 @@
 """Model-written input generators, run in the sandbox: a program → the test inputs it makes.
 
-The program defines `generate_test_input(scale)` and `validate_test_input(x)`. One sandboxed
+The program defines `generate_test_input(scale)` and `validate_test_input(...)`. One sandboxed
 run calls the generator once per requested scale (smallest first, each call seeded) through the
 trusted Python harness, so a call that hangs, floods or crashes costs only the calls after it;
-a second run asks the validator about each distinct input. Inputs that are not the right kind
-(text for stdin/stdout tasks, a tuple of plain data for function tasks), too large, repeated or
-refused by the validator are dropped. A generator is hostile code like any candidate: the
-sandbox's limits and isolation hold for both runs.
+a second run asks the validator about each distinct input: with the text the generator returned
+(stdin/stdout tasks), or with the arguments spread as in the call itself (function tasks).
+Inputs that are not the right kind (text, or a tuple of plain data with one item per
+parameter), too large, repeated or refused by the validator are dropped. When the function has
+one parameter, a value that is not a 1-tuple is taken as that argument. A generator is hostile
+code like any candidate: the sandbox's limits and isolation hold for both runs.
 """
 
 from __future__ import annotations
@@ -82,11 +84,24 @@ def _ended(ex: Execution) -> Status:
     return Status.MEMORY if ex.memory_exceeded else Status.ERROR
 
 
+def _as_arguments(value: Any, arity: int | None) -> Any:
+    """A one-parameter function's argument given bare (`[1, 2]`, `"s"`) becomes its 1-tuple."""
+    if arity == 1 and not (type(value) is tuple and len(value) == 1):
+        return (value,)
+    return value
+
+
 def _generated(
-    results: list[dict[str, Any] | None], kind: str, max_bytes: int, ex: Execution
-) -> tuple[dict[int, str], list[Outcome]]:
-    """Distinct usable inputs by the call that made them, and one outcome per call."""
+    results: list[dict[str, Any] | None],
+    kind: str,
+    max_bytes: int,
+    ex: Execution,
+    arity: int | None = None,
+) -> tuple[dict[int, str], dict[int, Any], list[Outcome]]:
+    """Distinct usable inputs by the call that made them, the values as the generator returned
+    them (what the validator is asked about), and one outcome per call."""
     found: dict[int, str] = {}
+    raw: dict[int, Any] = {}
     outcomes = []
     for i, message in enumerate(results):
         name = f"call {i}"
@@ -97,20 +112,26 @@ def _generated(
             outcomes.append(Outcome(name, Status.ERROR, str(message.get("error", ""))[:300]))
             continue
         try:
-            text = canonical(decode(message["value"]), kind)
+            value = decode(message["value"])
+            if kind == "function":
+                value = _as_arguments(value, arity)
+            text = canonical(value, kind)
         except (ValueError, TypeError, KeyError):
             text = None
         if text is None:
             want = "text" if kind == "stdio" else "a tuple of plain data"
             outcomes.append(Outcome(name, Status.FAIL, f"not an input: it must be {want}"))
+        elif kind == "function" and arity is not None and len(ast.literal_eval(text)) != arity:
+            got = len(ast.literal_eval(text))
+            outcomes.append(Outcome(name, Status.FAIL, f"{got} arguments for {arity} parameters"))
         elif len(text.encode()) > max_bytes:
             outcomes.append(Outcome(name, Status.FAIL, f"input over {max_bytes} bytes"))
         elif text in found.values():
             outcomes.append(Outcome(name, Status.FAIL, "duplicate input"))
         else:
-            found[i] = text
+            found[i], raw[i] = text, value
             outcomes.append(Outcome(name, Status.PASS, text[:200]))
-    return found, outcomes
+    return found, raw, outcomes
 
 
 def generate_inputs(
@@ -121,9 +142,11 @@ def generate_inputs(
     sandbox: Sandbox,
     limits: Limits,
     max_bytes: int = 16_384,
+    arity: int | None = None,
 ) -> Verdict:
     """Run the generator at `scales`, then its validator on what it made; the kept inputs are
-    `evidence["inputs"]` and each call's fate is an outcome (pass: kept)."""
+    `evidence["inputs"]` and each call's fate is an outcome (pass: kept). `arity`: the
+    function's parameter count, when known."""
     if detail := compile_error(code, "<generator>"):
         return Verdict(candidate_id, "python-inputs", Status.COMPILE_ERROR, stderr_tail=detail)
     order = sorted(range(len(scales)), key=lambda i: (scales[i], i))  # small ones first
@@ -131,10 +154,10 @@ def generate_inputs(
     results, load_error, ex = harness_results(code + WRAPPER, exprs, sandbox, limits)
     if load_error:
         return Verdict(candidate_id, "python-inputs", Status.ERROR, stderr_tail=load_error[-2000:])
-    made, outcomes = _generated(results, kind, max_bytes, ex)
+    made, raw, outcomes = _generated(results, kind, max_bytes, ex, arity)
     seconds = ex.duration_s
     if made:
-        args = made.values() if kind == "function" else map(repr, made.values())
+        args = [f"*{made[i]}" if kind == "function" else repr(raw[i]) for i in made]
         answers, _, vex = harness_results(
             code, [f"validate_test_input({a})" for a in args], sandbox, limits
         )
@@ -171,6 +194,7 @@ class InputsItem(BaseModel):
     kind: Kind = "function"
     scales: list[int] = Field(min_length=1, max_length=1000)
     max_input_bytes: int = Field(default=16_384, ge=1)
+    arity: int | None = Field(default=None, ge=1)  # a function task's parameter count, if known
 
 
 @register("python-inputs")
@@ -179,10 +203,17 @@ class InputsVerifier:
 
     name = "python-inputs"
     tier = "tests"
-    version = 1
+    version = 2  # 2: the validator takes the arguments spread; one-parameter values are wrapped
     Item = InputsItem
 
     def check(self, item: InputsItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         return generate_inputs(
-            str(item.id), item.code, item.kind, item.scales, sandbox, limits, item.max_input_bytes
+            str(item.id),
+            item.code,
+            item.kind,
+            item.scales,
+            sandbox,
+            limits,
+            item.max_input_bytes,
+            item.arity,
         )

@@ -61,7 +61,7 @@ def _keep_top(node: ast.stmt, entry_point: str) -> bool:
     return False
 
 
-def _sanitize(code: str, tree: ast.Module, entry_point: str) -> str:
+def sanitize(code: str, tree: ast.Module, entry_point: str) -> str:
     """The kept top-level statements, cut from the source so comments and layout survive."""
     lines = code.splitlines()
     spans: list[list[int]] = []  # [first, last] line numbers of runs of kept statements
@@ -79,7 +79,7 @@ def _sanitize(code: str, tree: ast.Module, entry_point: str) -> str:
     return "\n\n".join("\n".join(lines[a - 1 : b]) for a, b in spans)
 
 
-def _prompt_imports(task: Task, tree: ast.Module) -> list[str]:
+def prompt_imports(task: Task, tree: ast.Module) -> list[str]:
     """Imports the prompt makes (e.g. `from typing import List`) that the answer left out."""
     prompt = _parse(task.prompt)
     if prompt is None:
@@ -93,8 +93,8 @@ def _whole_function(block: str, task: Task) -> str | None:
     tree = _parse(block)
     if tree is None or not _defines(tree, task.entry_point):
         return None
-    code = _sanitize(block, tree, task.entry_point)
-    imports = _prompt_imports(task, tree)
+    code = sanitize(block, tree, task.entry_point)
+    imports = prompt_imports(task, tree)
     head = "\n".join(imports) + "\n\n\n" if imports else ""
     return head + code.strip("\n") + "\n"
 

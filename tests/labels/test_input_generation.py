@@ -49,13 +49,45 @@ def test_function_inputs_are_argument_tuples_of_plain_data(box: ZygoteSandbox) -
         "    if scale == 3:\n        return Odd()\n"  # not plain data: dropped
         "    if scale == 5:\n        return 'text'\n"  # not a tuple: dropped
         "    return ([random.randint(0, 9) for _ in range(scale)], scale)\n"
-        "def validate_test_input(args):\n"
-        "    return isinstance(args, tuple) and len(args[0]) == args[1]\n"
+        "def validate_test_input(xs, n):\n"
+        "    return len(xs) == n\n"
     )
     v = generate_inputs("g", code, "function", [1, 2, 3, 5, 7], box, LIMITS)
     assert [eval(t)[1] for t in v.evidence["inputs"]] == [1, 2, 7]
     again = generate_inputs("g", code, "function", [1, 2, 3, 5, 7], box, LIMITS)
     assert again.evidence["inputs"] == v.evidence["inputs"]  # seeded per call: reproducible
+
+
+def test_a_one_parameter_argument_given_bare_is_wrapped(box: ZygoteSandbox) -> None:
+    code = (
+        "def generate_test_input(scale):\n"
+        "    return [scale] * scale if scale < 3 else ([scale],)\n"
+        "def validate_test_input(xs):\n"  # the validator takes the function's own parameters
+        "    return isinstance(xs, list) and len(xs) < 3\n"
+    )
+    v = generate_inputs("g", code, "function", [1, 2, 3], box, LIMITS, arity=1)
+    assert v.evidence["inputs"] == ["([1],)", "([2, 2],)", "([3],)"]
+
+
+def test_a_call_with_the_wrong_number_of_arguments_is_dropped(box: ZygoteSandbox) -> None:
+    code = (
+        "def generate_test_input(scale):\n"
+        "    return (scale, scale) if scale % 2 else (scale, scale, scale)\n"
+        "def validate_test_input(a, b):\n    return True\n"
+    )
+    v = generate_inputs("g", code, "function", [1, 2, 3], box, LIMITS, arity=2)
+    assert v.evidence["inputs"] == ["(1, 1)", "(3, 3)"]
+    assert v.outcomes[1].detail == "3 arguments for 2 parameters"
+
+
+def test_the_validator_sees_the_text_the_generator_returned(box: ZygoteSandbox) -> None:
+    code = (
+        "def generate_test_input(scale):\n    return f'{scale}\\n{scale}'\n"
+        "def validate_test_input(text):\n"  # a strict line count: no trailing newline added
+        "    return len(text.split('\\n')) == 2\n"
+    )
+    v = generate_inputs("g", code, "stdio", [1, 2], box, LIMITS)
+    assert v.evidence["inputs"] == ["1\n1\n", "2\n2\n"]  # the test's stdin ends its last line
 
 
 def test_a_generator_that_hangs_keeps_what_it_made_before(box: ZygoteSandbox) -> None:

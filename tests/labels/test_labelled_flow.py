@@ -45,8 +45,8 @@ GEN_F = (
     "import random\n"
     "def generate_test_input(scale):\n"
     "    return ([random.randint(-9, 9) for _ in range(1 + scale % 5)],)\n"
-    "def validate_test_input(args):\n"
-    "    return len(args) == 1 and all(isinstance(x, int) for x in args[0])\n"
+    "def validate_test_input(xs):\n"
+    "    return all(isinstance(x, int) for x in xs)\n"
 )
 GEN_S = (
     "import random\n"

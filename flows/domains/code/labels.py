@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assay.flows.config_sections import LabelsConfig
+from assay.flows.roles.signature import parameters
 from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Candidate, Status, Task, Verdict, content_id
 from assay.verifiers.plaindata import decode
@@ -57,6 +58,7 @@ def inputs_item(cand: Candidate, task: Task, cfg: LabelsConfig) -> dict[str, Any
         "kind": kind_of(task),
         "scales": scales(cfg, cand.id),
         "max_input_bytes": cfg.max_input_bytes,
+        "arity": None if is_stdio(task) or (found := parameters(task)) is None else len(found),
     }
 
 
