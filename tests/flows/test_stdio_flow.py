@@ -106,3 +106,17 @@ def test_a_stdio_run_repairs_a_wrong_program_and_keeps_the_right_one(tmp_path: P
     ).to_pylist()
     assert {o["status"] for o in outcomes} == {"fail"}  # the echo is wrong everywhere
     assert all(o["n"] == o["tests_total"] == 3 for o in outcomes)  # one outcome per test
+
+
+def test_a_statement_without_tests_is_a_task_labelling_can_take(tmp_path: Path) -> None:
+    path = tmp_path / "statements.jsonl"
+    path.write_text(json.dumps({"name": "echo", "question": "Print the input back."}) + "\n")
+    (task,) = load(path, "apps")
+    assert task.tests == () and task.meta["kind"] == "stdio"
+    config = load_config(EXAMPLES / "stdio.yaml")  # labels: never
+    with pytest.raises(TaskFileError, match=r"field tests: .*tester\.labels\.when: untested"):
+        get("code").flow().check_tasks([task], config)
+    labelled = load_config(EXAMPLES / "untested.yaml")
+    tasks = load_tasks(labelled)
+    get("code").flow().check_tasks([task, *tasks], labelled)
+    assert len(tasks) == 5 and not any(t.tests or t.reference for t in tasks)

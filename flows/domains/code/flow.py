@@ -37,8 +37,9 @@ def load(path: Path, format: str) -> list[Task]:
 
 
 def check_tasks(tasks: list[Task], config: RunConfig) -> None:
-    """Function tasks need nothing beyond what the task file validator checked; a stdin/stdout
-    task needs tests that are input/output pairs and a known checker."""
+    """Function tasks need nothing beyond what the task file validator checked, save a name to
+    call when labelled; a stdin/stdout task needs input/output pairs (or labelling, which makes
+    them) and a known checker."""
     from assay.flows.roles.stdio import is_stdio
     from assay.verifiers.stdio_check import CHECKERS, decode_test
 
@@ -49,6 +50,12 @@ def check_tasks(tasks: list[Task], config: RunConfig) -> None:
                 "(tester.labels) calls the function by name, and this task names none"
             )
     for t in (t for t in tasks if is_stdio(t)):
+        if not t.tests and not lb.applies(t, config.tester.labels):
+            raise TaskFileError(
+                f"task {t.name!r} ({t.source}): field tests: a stdin/stdout task needs "
+                "input/output pairs to be checked against; give them (input_output), or set "
+                "tester.labels.when: untested to make them by agreement of sampled solutions"
+            )
         checker = t.meta.get("checker", "tokens")
         if checker not in CHECKERS:
             raise TaskFileError(

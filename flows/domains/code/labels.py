@@ -29,11 +29,12 @@ from assay.verifiers.stdio_check import same_output
 
 
 def applies(task: Task, cfg: LabelsConfig) -> bool:
-    """`untested`: tasks with neither trusted tests nor a reference (a reference validates
-    generated tests already); `always`: every task."""
+    """`untested`: function tasks with neither trusted tests nor a reference (a reference
+    validates generated asserts already), stdin/stdout tasks without tests (no role writes
+    tests for a program); `always`: every task."""
     if cfg.when == "always":
         return True
-    return cfg.when == "untested" and not task.tests and not task.reference
+    return cfg.when == "untested" and not task.tests and (is_stdio(task) or not task.reference)
 
 
 def kind_of(task: Task) -> str:

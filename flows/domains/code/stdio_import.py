@@ -2,7 +2,9 @@
 
 A line holds a statement (`question`) and `input_output`: `{"inputs": [...], "outputs": [...]}`
 (a JSON object, or a string holding one, as APPS and TACO ship it); `solutions` (a list, or a
-string holding one) gives the reference. An input or output that is a list of lines is joined.
+string holding one) gives the reference. A statement without `input_output` (or with no inputs)
+is a task without tests: runs make its tests by agreement (`tester.labels`). An input or output
+that is a list of lines is joined.
 Call-based problems (`fn_name` in `input_output`) are function tasks, not stdio ones: they are
 refused with the line named, rather than silently dropped.
 """
@@ -29,7 +31,7 @@ class AppsLine(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     question: str = Field(min_length=1)
-    input_output: dict[str, Any] | str
+    input_output: dict[str, Any] | str = ""
     solutions: list[str] | str = Field(default_factory=list)
     problem_id: int | str | None = None
     name: str = ""
@@ -52,7 +54,7 @@ def _text(value: Any) -> str:
 
 
 def _task(line: AppsLine, number: int, where: str, error: type[Exception]) -> Task:
-    io = _json(line.input_output, where, "input_output", error)
+    io = _json(line.input_output, where, "input_output", error) or {"inputs": [], "outputs": []}
     if not isinstance(io, dict) or not isinstance(io.get("inputs"), list):
         raise error(f"{where}: field input_output: needs lists 'inputs' and 'outputs'")
     if io.get("fn_name"):
@@ -60,9 +62,9 @@ def _task(line: AppsLine, number: int, where: str, error: type[Exception]) -> Ta
             f"{where}: field input_output.fn_name: call-based problems are not stdio tasks; "
             "give them as function tasks (format assay, humaneval or mbpp)"
         )
-    inputs, outputs = io["inputs"], io.get("outputs")
-    if not isinstance(outputs, list) or len(outputs) != len(inputs) or not inputs:
-        raise error(f"{where}: field input_output: as many outputs as inputs, at least one")
+    inputs, outputs = io["inputs"], io.get("outputs", [] if not io["inputs"] else None)
+    if not isinstance(outputs, list) or len(outputs) != len(inputs):
+        raise error(f"{where}: field input_output: as many outputs as inputs")
     if line.checker not in CHECKERS:
         raise error(f"{where}: field checker: {line.checker!r} is not one of {list(CHECKERS)}")
     solutions = _json(line.solutions, where, "solutions", error) or []
