@@ -151,7 +151,21 @@ def check_item_inputs(cand: Candidate, task: Task, cfg: LabelsConfig, box: Sandb
                            item["max_input_bytes"], item["arity"])  # fmt: skip
 
 
-def bench_task(task: Task, index: int, generator: Any, box: Sandbox, cfg: LabelsConfig) -> dict:
+def _dump(path: Path, task: Task, **parts: Any) -> None:
+    """Everything behind one task's figures, to read when a task gets no label or a wrong one."""
+    path.mkdir(parents=True, exist_ok=True)
+    name = task.name.replace("/", "_")
+    (path / f"{name}.json").write_text(json.dumps(parts, indent=1, default=str))
+
+
+def bench_task(
+    task: Task,
+    index: int,
+    generator: Any,
+    box: Sandbox,
+    cfg: LabelsConfig,
+    dump: Path | None = None,
+) -> dict:
     kind = lb.kind_of(task)
     gens = _ask(generator, task, "inputgen", cfg.generators, index, max_scale=cfg.max_scale)
     checked = [check_item_inputs(c, task, cfg, box) for c in gens]
@@ -172,6 +186,17 @@ def bench_task(task: Task, index: int, generator: Any, box: Sandbox, cfg: Labels
     planted = mutants(task.reference, 6)
     by_generated = sum(_rejects(task, m, generated, box) for m in planted) if generated else 0
     by_original = sum(_rejects(task, m, list(task.tests), box) for m in planted)
+    if dump is not None:
+        _dump(
+            dump, task,
+            generators=[{"code": c.text, "outcomes": [o.__dict__ for o in v.outcomes],
+                         "stderr": v.stderr_tail} for c, v in zip(gens, checked, strict=True)],
+            solutions=[{"code": c.text, "outputs": r.evidence.get("outputs"),
+                        "status": r.status, "stderr": r.stderr_tail}
+                       for c, r in zip(sols, records, strict=False)],
+            inputs=inputs, reference=[ref.get(x) for x in inputs],
+            labels=[x.__dict__ for x in labels],
+        )  # fmt: skip
     return {
         "task": task.name, "generators": len(gens), "inputs": len(inputs), "solutions": len(sols),
         "labels": len(labels), "labels_right": right, "tester_right": tester[0],
@@ -200,6 +225,8 @@ def main() -> None:
     parser.add_argument("--inputs", type=int, default=8, help="calls of each generator")
     parser.add_argument("--mbpp", type=Path, default=None, help="an MBPP JSONL file, if any")
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
+    parser.add_argument("--only", nargs="*", default=None, help="task names to run, if not all")
+    parser.add_argument("--dump", type=Path, default=None, help="a folder for per-task JSON")
     args = parser.parse_args()
     cfg = LabelsConfig(solutions=args.solutions, generators=args.generators, inputs=args.inputs,
                        max_scale=50)  # fmt: skip
@@ -209,7 +236,9 @@ def main() -> None:
     start = time.monotonic()
     with open_sandbox() as box:
         for index, task in enumerate(_tasks(args.tasks, args.mbpp)):
-            row = bench_task(task, index, generator, box, cfg)
+            if args.only is not None and task.name not in args.only:
+                continue
+            row = bench_task(task, index, generator, box, cfg, args.dump)
             print(json.dumps(row), flush=True)
             for key, value in row.items():
                 if isinstance(value, int):

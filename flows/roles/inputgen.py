@@ -4,9 +4,10 @@ validator that says whether an input is legal (rStar-Coder's split of the two).
 The program defines `generate_test_input(scale)` and `validate_test_input(...)`. For a
 stdin/stdout task an input is the stdin text and the validator takes that text; for a function
 task an input is a tuple of arguments (plain data) and the validator takes the same arguments as
-the function. Small models copy the shape of an example far better than they follow a
-description of it, so the request shows one: a worked generator for another stdin format, or,
-for a function, a skeleton to complete with the function's own parameters.
+the function, whose names and types the request gives in a skeleton to complete (small models
+copy the shape of an example far better than they follow a description of it). A stdin/stdout
+request describes the two functions only: Qwen2.5-Coder-0.5B copied a worked example for
+another input format word for word, making inputs of that other problem.
 The expected outputs are not the model's to write: sampled solutions vote on them later.
 """
 
@@ -31,21 +32,13 @@ RULES = (
     "anything outside the two functions. Reply with one ```python block."
 )
 STDIO = (
-    "Problem:\n\n{prompt}\n\nWrite two Python functions for this program, which reads standard "
-    "input:\n- `generate_test_input(scale)` returns the whole text of one random valid input, "
-    'lines joined with "\\n"; `scale` (1 to {max_scale}) is how large the input should be.\n'
+    "Problem:\n\n{prompt}\n\nWrite two Python functions that make test inputs for this "
+    "program, in exactly the input format the problem gives:\n"
+    "- `generate_test_input(scale)` returns the whole text of one random valid input, as the "
+    "program would read it from standard input; `scale` (1 to {max_scale}) is how large it "
+    "should be (lengths, counts, sizes).\n"
     "- `validate_test_input(text)` returns True when `text` follows the input format and the "
-    "limits of the problem, else False.\n{rules}\n\n"
-    'For example, for a problem whose input is "The first line holds r and c (1 <= r, c <= '
-    "100). Then r lines of c characters follow, each '.' or '#'.\":\n"
-    "```python\nimport random\n\n\ndef generate_test_input(scale):\n"
-    "    r = random.randint(1, min(scale, 100))\n    c = random.randint(1, min(scale, 100))\n"
-    "    rows = [''.join(random.choice('.#') for _ in range(c)) for _ in range(r)]\n"
-    "    return f'{{r}} {{c}}\\n' + '\\n'.join(rows) + '\\n'\n\n\n"
-    "def validate_test_input(text):\n    lines = text.split('\\n')\n"
-    "    r, c = map(int, lines[0].split())\n    rows = lines[1 : 1 + r]\n"
-    "    return 1 <= r <= 100 and 1 <= c <= 100 and len(rows) == r and all(\n"
-    "        len(row) == c and set(row) <= set('.#') for row in rows\n    )\n```"
+    "limits of the problem, else False.\n{rules}"
 )
 FUNCTION = (
     "Problem:\n\n{prompt}\n\nWrite two Python functions that make test calls of `{call}`:\n"
