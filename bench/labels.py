@@ -27,7 +27,7 @@ from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Candidate, Role, Status, Task, Verdict
-from assay.verifiers.inputs import canonical, generate_inputs
+from assay.verifiers.inputs import InputsItem, InputsVerifier, canonical
 from assay.verifiers.outputs import record_outputs
 from assay.verifiers.plaindata import decode
 from assay.verifiers.python_check import check, parse_test, same_value
@@ -146,9 +146,8 @@ def _rejects(task: Task, code: str, tests: list[str], box: Sandbox) -> bool:
 
 def check_item_inputs(cand: Candidate, task: Task, cfg: LabelsConfig, box: Sandbox) -> Verdict:
     """A generator program run as the flow runs it (`python-inputs` on the flow's item)."""
-    item = lb.inputs_item(cand, task, cfg)
-    return generate_inputs(cand.id, cand.text, item["kind"], item["scales"], box, LIMITS,
-                           item["max_input_bytes"], item["arity"])  # fmt: skip
+    item = InputsItem.model_validate(lb.inputs_item(cand, task, cfg))
+    return InputsVerifier().check(item, box, LIMITS)
 
 
 def _dump(path: Path, task: Task, **parts: Any) -> None:

@@ -121,9 +121,10 @@ def _generated(
         if text is None:
             want = "text" if kind == "stdio" else "a tuple of plain data"
             outcomes.append(Outcome(name, Status.FAIL, f"not an input: it must be {want}"))
-        elif kind == "function" and arity is not None and len(ast.literal_eval(text)) != arity:
-            got = len(ast.literal_eval(text))
-            outcomes.append(Outcome(name, Status.FAIL, f"{got} arguments for {arity} parameters"))
+        elif kind == "function" and arity is not None and len(value) != arity:
+            outcomes.append(
+                Outcome(name, Status.FAIL, f"{len(value)} arguments for {arity} parameters")
+            )
         elif len(text.encode()) > max_bytes:
             outcomes.append(Outcome(name, Status.FAIL, f"input over {max_bytes} bytes"))
         elif text in found.values():

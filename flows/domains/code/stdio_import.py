@@ -62,7 +62,7 @@ def _task(line: AppsLine, number: int, where: str, error: type[Exception]) -> Ta
             f"{where}: field input_output.fn_name: call-based problems are not stdio tasks; "
             "give them as function tasks (format assay, humaneval or mbpp)"
         )
-    inputs, outputs = io["inputs"], io.get("outputs", [] if not io["inputs"] else None)
+    inputs, outputs = io["inputs"], io.get("outputs", [])
     if not isinstance(outputs, list) or len(outputs) != len(inputs):
         raise error(f"{where}: field input_output: as many outputs as inputs")
     if line.checker not in CHECKERS:
