@@ -1,5 +1,6 @@
 """Where a run's tasks come from: bundled seeds, task files or folders of them, validated line
-by line. A file or folder read again sees what was added since: same run id, new tasks."""
+by line. A file or folder read again sees what was added since: same run id, new tasks, and
+only those are committed (`commit_tasks`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from assay.flows.config import RunConfig, TaskSource
 from assay.schemas.jsonl import read_jsonl, validate_line
 from assay.schemas.records import Task
+from assay.schemas.store import Prepared, Store
+
+TASK_BATCH = 10_000  # task commits per folder: one manifest lists this many keys
 
 
 class TaskFileError(ValueError):
@@ -87,3 +91,41 @@ def load_tasks(config: RunConfig) -> list[Task]:
     if not seen:
         raise TaskFileError("the config's task sources gave no tasks")
     return list(seen.values())
+
+
+def task_key(run_id: str, task: Task) -> str:
+    """A task's commit key in a run: one per task, so a grown source adds only its new ones."""
+    return f"tasks/{run_id}/{task.id}"
+
+
+def commit_tasks(store: Store, run_id: str, tasks: list[Task]) -> int:
+    """Commit the tasks of `tasks` that run `run_id` has not committed yet; how many were.
+
+    Each task has its own key (a lookup in the store's index, however many tasks), written
+    `TASK_BATCH` keys to a folder, so a source that grew from 164 tasks to 328 adds 164 rows,
+    not 328, and a kill between folders loses nothing. Tasks committed before tasks had keys of
+    their own (one key for a whole file) are read back once and given their keys without rows."""
+    new = [t for t in tasks if not store.has(task_key(run_id, t))]
+    if not new:
+        return 0
+    held = _committed_ids(store, run_id)
+    added = 0
+    for start in range(0, len(new), TASK_BATCH):
+        chunk = new[start : start + TASK_BATCH]
+        store.write_many([_prepared(store, run_id, t, t.id in held) for t in chunk])
+        added += sum(t.id not in held for t in chunk)
+    return added
+
+
+def _prepared(store: Store, run_id: str, task: Task, held: bool) -> Prepared:
+    """A task's commit: its row, or only its key where the run holds its row already."""
+    return store.prepare(task_key(run_id, task), {} if held else {"tasks": [task]}, run_id=run_id)
+
+
+def _committed_ids(store: Store, run_id: str) -> set[str]:
+    """The ids of the tasks with rows in run `run_id` (whatever key committed them)."""
+    from assay.schemas.query import query
+
+    run = run_id.replace("'", "''")
+    table = query(store.root, f"SELECT DISTINCT id FROM raw_tasks WHERE run_id = '{run}'")
+    return set(table.column("id").to_pylist())

@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from assay.flows.config import RunConfig, dump_config
 from assay.flows.reload import families
-from assay.flows.sources import load_tasks
+from assay.flows.sources import commit_tasks, load_tasks
 from assay.schemas.records import (
     Candidate,
     Role,
@@ -24,7 +24,6 @@ from assay.schemas.records import (
     Sample,
     Task,
     Verdict,
-    content_id,
 )
 from assay.schemas.store import Store
 from assay.schemas.writer import Writer
@@ -122,13 +121,11 @@ class RunState:
 
     @classmethod
     def open(cls, config: RunConfig) -> Self:
-        """Load the tasks, record the run as started, and reload anything already committed.
-        The tasks' commit key holds their ids, so a task file that grew since is committed
-        again with its new tasks (the views keep one row per task)."""
+        """Load the tasks, commit those not committed yet, and reload anything already
+        committed."""
         tasks = load_tasks(config)
         state = cls(config, Store(config.dataset), tasks)
-        ids = content_id("task-ids", sorted(t.id for t in tasks))
-        state.store.commit(f"tasks/{state.run_id}/{ids}", {"tasks": tasks}, run_id=state.run_id)
+        commit_tasks(state.store, state.run_id, tasks)
         state.opened()
         state._reload()
         return state

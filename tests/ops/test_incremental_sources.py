@@ -86,6 +86,59 @@ def test_a_folder_that_gains_files_gives_only_their_tasks(tmp_path: Path) -> Non
     assert _counts(second) == (3, 3, 3)
 
 
+def _humaneval_like(start: int, stop: int) -> str:
+    """HumanEval-shaped task lines (a docstring prompt, an entry point, assert tests)."""
+    return "".join(
+        json.dumps(
+            {
+                "name": f"HumanEval/{i}",
+                "prompt": f'def add_{i}(a: int) -> int:\n    """Add {i} to a."""\n',
+                "entry_point": f"add_{i}",
+                "reference": f"def add_{i}(a: int) -> int:\n    return a + {i}\n",
+                "tests": [f"assert add_{i}(1) == {i + 1}"],
+            }
+        )
+        + "\n"
+        for i in range(start, stop)
+    )
+
+
+def _raw_tasks(config: RunConfig) -> tuple[int, int]:
+    row = query(
+        config.dataset, "SELECT count(*) AS raw, count(DISTINCT id) AS distinct_ FROM raw_tasks"
+    ).to_pylist()[0]
+    return row["raw"], row["distinct_"]
+
+
+def test_a_grown_task_file_commits_only_its_new_tasks(tmp_path: Path) -> None:
+    source = tmp_path / "tasks.jsonl"
+    source.write_text(_humaneval_like(0, 164))
+    get("code").flow().open_state(_config(tmp_path, source)).finish()
+    source.write_text(_humaneval_like(0, 328))  # the file doubled overnight
+    config = _config(tmp_path, source)
+    get("code").flow().open_state(config).finish()
+    assert _raw_tasks(config) == (328, 328)  # each task committed once, never the file again
+    get("code").flow().open_state(config).finish()
+    assert _raw_tasks(config) == (328, 328)
+
+
+def test_tasks_committed_under_one_key_for_the_file_are_not_committed_again(
+    tmp_path: Path,
+) -> None:
+    from assay.schemas.records import content_id
+    from assay.schemas.store import Store
+
+    source = tmp_path / "tasks.jsonl"
+    source.write_text(_humaneval_like(0, 3))
+    config = _config(tmp_path, source)
+    old = load_tasks(config)  # as a dataset written before tasks had keys of their own holds them
+    ids = content_id("task-ids", sorted(t.id for t in old))
+    Store(config.dataset).commit(f"tasks/{config.id}/{ids}", {"tasks": old}, run_id=config.id)
+    source.write_text(_humaneval_like(0, 5))
+    get("code").flow().open_state(config).finish()
+    assert _raw_tasks(config) == (5, 5)
+
+
 def test_an_empty_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     import pytest
 
