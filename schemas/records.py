@@ -212,6 +212,7 @@ class Curation:
     attempts: int = 0
     passes: int = 0
     pass_config: dict[str, Any] = field(default_factory=dict)  # the curate config of the pass
+    same_prompt_as: str = ""  # the first task whose prompt this task's repeats or nearly repeats
 
     @property
     def id(self) -> str:

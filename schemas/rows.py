@@ -156,6 +156,7 @@ def to_row(record: Record, run_id: str, committed_at: datetime) -> Row:
                 "attempts": record.attempts,
                 "passes": record.passes,
                 "pass_config": _json(record.pass_config),
+                "same_prompt_as": record.same_prompt_as,
             }
         case _:
             raise TypeError(f"cannot store {type(record).__name__}; store one of {_names()}")
@@ -257,5 +258,6 @@ def from_row(table: str, row: Row) -> Record:
             r["attempts"],
             r["passes"],
             json.loads(r["pass_config"] or "{}"),
+            r.get("same_prompt_as") or "",  # NULL in files written before the column
         )
     raise KeyError(f"unknown table {table!r}; the dataset has {', '.join(TABLE_OF.values())}")

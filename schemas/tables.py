@@ -113,6 +113,7 @@ CURATION = _table(
         ("attempts", pa.int64()),
         ("passes", pa.int64()),
         ("pass_config", _STR),  # JSON object
+        ("same_prompt_as", _STR),  # a task with the same or a near-duplicate prompt (nullable)
     ],
 )
 

@@ -1,6 +1,13 @@
 """One domain's curation decisions: exact duplicates, then near duplicates among what is left,
 then contamination; every row keeps its task's difficulty.
 
+Duplicates are judged on responses, within a problem: one task, or tasks with the same prompt
+(whitespace aside), whose repeated responses are repeated training pairs. The same response to
+two different prompts is two pairs, both kept: a model learns from the pair. A near-duplicate
+prompt is a fact about tasks, not samples: each row names the first task whose prompt its task's
+nearly repeats (`same_prompt_as`), and none is dropped for it (prompts sharing a long
+boilerplate can look alike while asking different things).
+
 In a cluster of duplicates the best row stays: the strongest verification level, then the most
 checks passed, then the shortest response, then the smallest id (so a pass is reproducible).
 """
@@ -12,7 +19,7 @@ from dataclasses import dataclass
 
 from assay.flows.curate.benchmarks import Match
 from assay.flows.curate.config import CurateConfig
-from assay.flows.curate.near import clusters
+from assay.flows.curate.near import clusters, near_prompt, same_prompt
 from assay.flows.curate.normalize import near_form, normal_form
 from assay.schemas.records import Curation, Decision, Level, content_id
 
@@ -45,10 +52,6 @@ class Row:
     def rank(self) -> tuple[int, int, int, str]:
         return (-STRENGTH.get(self.level, 0), -self.checks, len(self.response), self.id)
 
-    @property
-    def text(self) -> str:
-        return self.prompt + "\n" + self.response
-
 
 def _best_of(groups: dict[object, list[Row]]) -> dict[str, Row]:
     """For every row, the best row of its group."""
@@ -67,22 +70,24 @@ def decide(
 ) -> list[Curation]:
     """A decision for every row of one domain."""
     rows = sorted(rows, key=lambda r: r.id)
+    prompts = {r.task_id: r.prompt for r in rows}
+    problem, similar = same_prompt(prompts), near_prompt(prompts, config.near)
     decided: dict[str, tuple[Decision, str, str, float]] = {}
     alive = rows
     if config.exact:
-        keys = {r.id: content_id("exact", normal_form(r.domain, r.text)) for r in rows}
         groups: dict[object, list[Row]] = {}
         for r in rows:
-            groups.setdefault(keys[r.id], []).append(r)
+            key = content_id("exact", problem[r.task_id], normal_form(r.domain, r.response))
+            groups.setdefault(key, []).append(r)
         best = _best_of(groups)
         for r in rows:
             if best[r.id].id != r.id:
-                reason = "same text as a kept sample, once comments and layout are set aside"
+                reason = "same response as a kept sample of its problem, comments and layout aside"
                 decided[r.id] = (Decision.EXACT_DUPLICATE, reason, best[r.id].id, 1.0)
         alive = [r for r in rows if r.id not in decided]
     if config.near.enabled and len(alive) > 1:
-        texts = [r.prompt + "\n" + near_form(r.domain, r.response) for r in alive]
-        roots, similarity = clusters(texts, config.near)
+        texts = [near_form(r.domain, r.response) for r in alive]
+        roots, similarity = clusters(texts, config.near, [problem[r.task_id] for r in alive])
         groups = {}
         for r, root in zip(alive, roots, strict=True):
             groups.setdefault(root, []).append(r)
@@ -119,6 +124,7 @@ def decide(
                 r.passes / r.attempts if r.attempts else None,
                 r.attempts,
                 r.passes,
+                same_prompt_as="" if similar[r.task_id] == r.task_id else similar[r.task_id],
             )
         )
     return out

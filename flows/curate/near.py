@@ -8,7 +8,7 @@ word tokens, about 256 permutations, Jaccard 0.7 for code.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from assay.flows.curate.config import NearDedupConfig
 
@@ -48,9 +48,12 @@ class _Components:
             self.parent[max(a, b)] = min(a, b)
 
 
-def clusters(texts: Sequence[str], config: NearDedupConfig) -> tuple[list[int], list[float]]:
+def clusters(
+    texts: Sequence[str], config: NearDedupConfig, scopes: Sequence[Hashable] | None = None
+) -> tuple[list[int], list[float]]:
     """For each text, the index of its cluster's first member, and the best Jaccard estimate
-    that tied it to another member (0.0 for a text alone)."""
+    that tied it to another member (0.0 for a text alone). With `scopes`, only texts of the same
+    scope are compared (one LSH index for all of them: a scope per call would rebuild it)."""
     import rensa
 
     mins = signatures(texts, config)
@@ -62,10 +65,28 @@ def clusters(texts: Sequence[str], config: NearDedupConfig) -> tuple[list[int], 
     best = [0.0] * len(texts)
     for i, found in enumerate(lsh.query_all(mins)):
         for j in found:
-            if j <= i:
+            if j <= i or (scopes is not None and scopes[i] != scopes[j]):
                 continue
             similarity = mins[i].jaccard(mins[j])
             if similarity >= config.threshold:
                 comps.union(i, j)
                 best[i], best[j] = max(best[i], similarity), max(best[j], similarity)
     return [comps.find(i) for i in range(len(texts))], best
+
+
+def same_prompt(prompts: dict[str, str]) -> dict[str, str]:
+    """For each task id, the first task id (in id order) whose prompt is the same, whitespace
+    aside: one problem, so a response repeated between them is a repeated training pair."""
+    first: dict[str, str] = {}
+    return {t: first.setdefault(" ".join(prompts[t].split()), t) for t in sorted(prompts)}
+
+
+def near_prompt(prompts: dict[str, str], config: NearDedupConfig) -> dict[str, str]:
+    """For each task id, the first task id of its cluster of near-duplicate prompts (the same
+    prompt when near dedup is off): likely one problem, though prompts sharing a long
+    boilerplate can reach the threshold too, so this is a note, never a reason to drop."""
+    tasks = sorted(prompts)
+    if not config.enabled or len(tasks) < 2:
+        return same_prompt(prompts)
+    roots, _ = clusters([prompts[t] for t in tasks], config)
+    return {t: tasks[root] for t, root in zip(tasks, roots, strict=True)}
