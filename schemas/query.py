@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assay.schemas.records import DIFFICULTY_EASY, DIFFICULTY_HARD
 from assay.schemas.rows import Record, from_row
 from assay.schemas.snapshot import Snapshot, snapshot
 from assay.schemas.tables import TABLES, schema_for
@@ -84,6 +85,8 @@ def _connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
     sql = VIEWS_SQL.read_text()
     for table in TABLES:
         sql = sql.replace("{" + table + "}", _source(con, snap.files(table), table))
+    for name, value in (("easy", DIFFICULTY_EASY), ("hard", DIFFICULTY_HARD)):
+        sql = sql.replace("{difficulty_" + name + "}", f"'{value!r}'::DOUBLE")  # exact
     con.execute(sql)
     return con
 

@@ -195,6 +195,13 @@ class Decision(str, enum.Enum):  # noqa: UP042 - as Status
     CONTAMINATED = "contaminated"  # overlaps a benchmark the user named
 
 
+# KodCode's thresholds on a task's sampled pass rate: `easy` at or above DIFFICULTY_EASY, `hard`
+# below DIFFICULTY_HARD, `medium` between, `unsolved` when nothing passed. The defaults of
+# `curate.difficulty`, and what the `difficulty` view labels with before any curation pass.
+DIFFICULTY_EASY = 2 / 3
+DIFFICULTY_HARD = 1 / 3
+
+
 @dataclass(frozen=True)
 class Curation:
     """One curation pass's decision about one sample, with why and what it matched."""

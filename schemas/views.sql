@@ -379,10 +379,22 @@ CREATE VIEW translation_rounds AS
             AS solved_rate
     FROM r;
 
+-- The newest curation pass's decisions, one row per sample (`assay curate`, and the end of every
+-- run). A pass is one commit, so it is there whole or not at all.
+CREATE VIEW curation AS
+    SELECT * FROM raw_curation
+    WHERE pass_id = (
+        SELECT pass_id FROM raw_curation ORDER BY committed_at DESC, pass_id LIMIT 1
+    )
+    QUALIFY row_number() OVER (PARTITION BY sample_id ORDER BY committed_at) = 1;
+
 -- Difficulty from sampled pass rates (KodCode, AceCoder): per task, the solutions (solver,
 -- repairer, prover, translator candidates) whose check decided, and those that passed, by the
--- verdicts that count. `easy` at a pass rate of 2/3 or more, `hard` below 1/3, `medium` between,
--- `unsolved` when nothing passed; a curation pass labels with its own configured thresholds.
+-- verdicts that count. `easy` at a pass rate at or above the easy threshold, `hard` below the
+-- hard one, `medium` between, `unsolved` when nothing passed. The thresholds are the newest
+-- curation pass's (`curate.difficulty`, recorded in its `pass_config`), so the view labels as
+-- curation does; before any pass, the defaults (2/3 and 1/3: `schemas/records.py`,
+-- DIFFICULTY_EASY and DIFFICULTY_HARD, substituted for the {difficulty_*} tokens at connect).
 CREATE VIEW difficulty AS
     WITH per_candidate AS (
         SELECT
@@ -394,35 +406,39 @@ CREATE VIEW difficulty AS
         JOIN (SELECT DISTINCT id, task_id, role FROM raw_candidates) c ON c.id = v.candidate_id
         WHERE c.role IN ('solver', 'repairer', 'prover', 'translator')
         GROUP BY c.task_id, c.id
+    ),
+    per_task AS (
+        SELECT
+            p.task_id,
+            any_value(t.domain) AS domain,
+            count(*) FILTER (WHERE p.decided) AS attempts,
+            count(*) FILTER (WHERE p.passed) AS passes
+        FROM per_candidate p
+        LEFT JOIN (SELECT id, any_value(domain) AS domain FROM raw_tasks GROUP BY id) t
+            ON t.id = p.task_id
+        GROUP BY p.task_id
+    ),
+    thresholds AS (
+        SELECT
+            coalesce(max(try_cast(pass_config ->> '$.difficulty.easy' AS DOUBLE)),
+                     {difficulty_easy}) AS easy,
+            coalesce(max(try_cast(pass_config ->> '$.difficulty.hard' AS DOUBLE)),
+                     {difficulty_hard}) AS hard
+        FROM (SELECT pass_config FROM curation LIMIT 1)
     )
     SELECT
-        p.task_id,
-        any_value(t.domain) AS domain,
-        count(*) FILTER (WHERE p.decided) AS attempts,
-        count(*) FILTER (WHERE p.passed) AS passes,
-        count(*) FILTER (WHERE p.passed) / nullif(count(*) FILTER (WHERE p.decided), 0)
-            AS pass_rate,
+        task_id,
+        domain,
+        attempts,
+        passes,
+        passes / nullif(attempts, 0) AS pass_rate,
         CASE
-            WHEN count(*) FILTER (WHERE p.passed) = 0 THEN 'unsolved'
-            WHEN count(*) FILTER (WHERE p.passed) * 3 >= 2 * count(*) FILTER (WHERE p.decided)
-                THEN 'easy'
-            WHEN count(*) FILTER (WHERE p.passed) * 3 < count(*) FILTER (WHERE p.decided)
-                THEN 'hard'
+            WHEN passes = 0 THEN 'unsolved'
+            WHEN passes / attempts >= easy THEN 'easy'
+            WHEN passes / attempts < hard THEN 'hard'
             ELSE 'medium'
         END AS difficulty
-    FROM per_candidate p
-    LEFT JOIN (SELECT id, any_value(domain) AS domain FROM raw_tasks GROUP BY id) t
-        ON t.id = p.task_id
-    GROUP BY p.task_id;
-
--- The newest curation pass's decisions, one row per sample (`assay curate`, and the end of every
--- run). A pass is one commit, so it is there whole or not at all.
-CREATE VIEW curation AS
-    SELECT * FROM raw_curation
-    WHERE pass_id = (
-        SELECT pass_id FROM raw_curation ORDER BY committed_at DESC, pass_id LIMIT 1
-    )
-    QUALIFY row_number() OVER (PARTITION BY sample_id ORDER BY committed_at) = 1;
+    FROM per_task, thresholds;
 
 -- The samples the newest curation pass kept, with their task's difficulty: what `assay export`
 -- releases. Duplicates and contaminated rows stay in `curation` with the reason.

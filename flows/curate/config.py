@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assay.schemas.records import DIFFICULTY_EASY, DIFFICULTY_HARD
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -35,7 +37,7 @@ class BenchmarkSet(_Strict):
     """A benchmark to keep out of the data, in a format assay imports."""
 
     file: Path
-    format: str  # humaneval, mbpp, verilogeval, minif2f-coq, minif2f-lean, pareval
+    format: str  # a registered task format: humaneval, mbpp, apps, verilogeval, ...
     name: str = ""  # how decisions name it; default: the file's name
 
     @model_validator(mode="after")
@@ -66,10 +68,11 @@ class DecontamConfig(_Strict):
 
 
 class DifficultyConfig(_Strict):
-    """KodCode's thresholds on a task's sampled pass rate."""
+    """KodCode's thresholds on a task's sampled pass rate (defaults from `schemas.records`, which
+    the `difficulty` view also uses before any pass; after one, the view uses the pass's)."""
 
-    easy: float = Field(default=2 / 3, gt=0, le=1)  # at or above: easy
-    hard: float = Field(default=1 / 3, gt=0, le=1)  # below: hard; nothing passed: unsolved
+    easy: float = Field(default=DIFFICULTY_EASY, gt=0, le=1)  # at or above: easy
+    hard: float = Field(default=DIFFICULTY_HARD, gt=0, le=1)  # below: hard; none passed: unsolved
 
     @model_validator(mode="after")
     def _ordered(self) -> DifficultyConfig:
