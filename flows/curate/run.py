@@ -1,9 +1,11 @@
 """A curation pass over a whole dataset: every sample gets a decision, committed atomically.
 
-The pass id hashes the curate config, the benchmarks' content and the samples seen, so a pass
-over unchanged data commits nothing, and the newest pass is the one the `curation` and
-`curated_samples` views show. Decisions are per domain (dedup never crosses domains), one domain
-held in memory at a time.
+The pass id hashes the curate config, the benchmarks' content and what the decisions read of
+each sample (its id, level and checks passed, its task's attempts and passes), so a pass over
+unchanged data commits nothing and a new verdict that changes a level or a difficulty makes a
+new pass. The newest pass is the one the `curation`, `curated_samples` and `difficulty` views
+show. Decisions are per domain (dedup never crosses domains), one domain held in memory at a
+time.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from assay.flows.curate.config import CurateConfig
 from assay.flows.curate.decide import Row, decide
 from assay.schemas.records import Curation, Decision, content_id
 
-_ROWS = """
-    SELECT s.id, s.task_id, s.domain, s.prompt, s.response, coalesce(s.level, '') AS level,
-           len(s.tests) AS checks, coalesce(d.attempts, 0) AS attempts,
-           coalesce(d.passes, 0) AS passes
+# What a decision reads of each sample besides its text (which its id fixes), computed once: the
+# pass id hashes it, so a new verdict that changes a level or a task's difficulty re-curates.
+_INPUTS = """
+    CREATE TEMP TABLE _inputs AS
+    SELECT s.id, s.task_id, s.domain, coalesce(s.level, '') AS level, len(s.tests) AS checks,
+           coalesce(d.attempts, 0) AS attempts, coalesce(d.passes, 0) AS passes
     FROM samples s LEFT JOIN difficulty d ON d.task_id = s.task_id
-    WHERE s.domain = $domain ORDER BY s.id
+"""
+_ROWS = """
+    SELECT i.id, i.task_id, i.domain, s.prompt, s.response, i.level, i.checks, i.attempts,
+           i.passes
+    FROM _inputs i JOIN samples s ON s.id = i.id
+    WHERE i.domain = $domain ORDER BY i.id
 """
 
 
@@ -40,14 +49,14 @@ def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dic
     index = Index(items, config.decontaminate)
     con: duckdb.DuckDBPyConnection = connect(dataset)
     try:
+        con.execute(_INPUTS)
         domains = [
-            r[0] for r in con.sql("SELECT DISTINCT domain FROM samples ORDER BY 1").fetchall()
+            r[0] for r in con.sql("SELECT DISTINCT domain FROM _inputs ORDER BY 1").fetchall()
         ]
-        ids = content_id(
-            "ids", [r[0] for r in con.sql("SELECT id FROM samples ORDER BY id").fetchall()]
-        )
+        seen = con.sql("SELECT id, level, checks, attempts, passes FROM _inputs ORDER BY id")
+        inputs = content_id("inputs", seen.fetchall())
         settings = config.model_dump(mode="json")
-        pass_id = "curate:" + content_id("curation-pass", settings, fingerprint(items), ids)[:16]
+        pass_id = "curate:" + content_id("curation-pass", settings, fingerprint(items), inputs)[:16]
         store = Store(dataset)
         newest, passes = con.sql(
             "SELECT (SELECT any_value(pass_id) FROM curation), "
