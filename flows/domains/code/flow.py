@@ -92,8 +92,8 @@ def program(state: CodeState, t: Task, index: int) -> Program:
         matrix = state.matrix(t)
         outputs = None
         if labelled and state.config.select.strategy == "majority":
-            records = state.output_records(t)
-            outputs = [lb.signature(t, records.get(c.id)) for c in matrix.solutions]
+            ids = [c.id for c in matrix.solutions]
+            outputs = lb.signatures(t, ids, state.output_records(t))
         samples = st.select_samples(state.config, t, matrix, state.run_id, outputs)
         state.commit("select", t, 0, {"samples": samples})
 

@@ -6,7 +6,9 @@ least `share` of the solutions that ran on it, and at least `min_agree` of them,
 output by the task's own comparison (tokens, exact or floats for stdin/stdout programs;
 plain-data equality with float tolerance for functions). rStar-Coder found such labels far more
 often right than expected values a model writes. Each labelled pair becomes a pool test that
-records its agreement; nothing here runs code.
+records its agreement. Majority
+selection votes on the same classes of outputs (`classes`), so the vote and the label never
+disagree on what is the same answer. Nothing here runs code.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import ast
 import json
 import math
 import random
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +114,24 @@ def same(task: Task, a: str, b: str) -> bool:
     return bool(same_value(decode(json.loads(a)), decode(json.loads(b))))
 
 
+def classes(task: Task, outputs: Sequence[str | None]) -> list[int | None]:
+    """Each output's class by the task's own comparison (`same`, the checker's): the index of
+    the first output it equals; None stays None. Outputs the checker calls equal share a class,
+    so 0.1 + 0.2 and 0.3 vote together where the checker passes one for the other (`floats`,
+    plain data) and apart where it does not (`tokens`, `exact`). Every member equals its class's
+    first output, so a label made from that output passes everyone who voted for it. (Equality
+    within a tolerance is not transitive: of a chain a ≈ c ≈ b with a ≉ b, c joins a's class.)"""
+    firsts: list[tuple[int, str]] = []
+    out: list[int | None] = []
+    for i, o in enumerate(outputs):
+        home = None if o is None else next((k for k, f in firsts if same(task, f, o)), None)
+        if o is not None and home is None:
+            firsts.append((i, o))
+            home = i
+        out.append(home)
+    return out
+
+
 def label(
     task: Task, inputs: Sequence[str], records: Sequence[Verdict], cfg: LabelsConfig
 ) -> list[Label]:
@@ -120,18 +141,12 @@ def label(
     votes = [v.evidence.get("outputs", []) for v in sorted(records, key=lambda v: v.candidate_id)]
     for j, text in enumerate(inputs):
         cast = [outs[j] for outs in votes if j < len(outs)]
-        groups: list[list[str]] = []
-        for out in (o for o in cast if isinstance(o, str)):
-            home = next((g for g in groups if same(task, g[0], out)), None)
-            if home is None:
-                groups.append([out])
-            else:
-                home.append(out)
-        if not groups:
+        sizes = Counter(c for c in classes(task, cast) if c is not None)
+        if not sizes:
             continue
-        best = max(groups, key=len)  # the first largest group, in candidate order
-        if len(best) >= cfg.min_agree and len(best) >= cfg.share * len(cast):
-            labels.append(Label(text, best[0], len(best), len(cast)))
+        best, agree = sizes.most_common(1)[0]  # the first largest class, in candidate order
+        if agree >= cfg.min_agree and agree >= cfg.share * len(cast):
+            labels.append(Label(text, str(cast[best]), agree, len(cast)))
     return labels
 
 
@@ -152,10 +167,17 @@ def test_text(task: Task, lab: Label) -> str | None:
     return f"assert {task.entry_point}{lab.input} == {literal}  # agreement {note}"
 
 
-def signature(task: Task, record: Verdict | None) -> tuple[Any, ...]:
-    """A solution's outputs as a hashable vote for majority selection: tokens of each stdout,
-    or each value's plain-data form (None where it gave no output)."""
-    outs = record.evidence.get("outputs", []) if record is not None else []
-    if is_stdio(task):
-        return tuple(tuple(o.split()) if isinstance(o, str) else None for o in outs)
-    return tuple(outs)
+def signatures(
+    task: Task, ids: Sequence[str], records: Mapping[str, Verdict]
+) -> list[tuple[int | None, ...]]:
+    """Each solution's outputs (by candidate id; none without a record) as a hashable vote for
+    majority selection: per input, its output's class among all solutions' outputs there
+    (`classes`, taken in candidate id order so arrival order never matters). Two solutions
+    vote together when the checker calls their outputs equal on every input."""
+    order = sorted(range(len(ids)), key=lambda i: ids[i])
+    outs = [records[ids[i]].evidence.get("outputs", []) if ids[i] in records else [] for i in order]
+    width = max(map(len, outs), default=0)
+    columns = [classes(task, [o[j] if j < len(o) else None for o in outs]) for j in range(width)]
+    votes = [tuple(col[k] for col in columns[: len(o)]) for k, o in enumerate(outs)]
+    by_index = dict(zip(order, votes, strict=True))
+    return [by_index[i] for i in range(len(ids))]
