@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assay.flows.config import RunConfig
 from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code import stages as st
-from assay.flows.domains.code.state import INPUTS, OUTPUTS, CodeState
+from assay.flows.domains.code.state import INPUTS, OUTPUTS, TRUSTED, CodeState
 from assay.flows.engine.ops import Check, Op, Program
 from assay.flows.engine.repair import generate_round
 from assay.flows.output import samples_line
@@ -124,11 +124,17 @@ def _outputs(
 
 
 def _labels(state: CodeState, t: Task) -> Program:
-    """Run the round-0 solutions on the kept inputs; the labels follow from their outputs."""
+    """Run the round-0 solutions on the kept inputs; the labels follow from their outputs. A task
+    with trusted tests but no reference runs them on those tests too: only the ones that pass vote
+    (with a reference, labelled tests are validated on it instead, in `_verify`)."""
     if state.done("labels", t, 0):
         return
     first = [c for c in state.solutions(t) if c.round == 0]
     records = yield from _outputs(state, t, first)
+    if records and t.tests and not t.reference:
+        items = [st.check_item(t, c.text, list(t.tests), c.id) for c in first]
+        checked: list[Verdict] = yield Check(items)
+        records += [replace(v, against=TRUSTED) for v in checked]
     state.commit("labels", t, 0, {"verdicts": records})
 
 
@@ -151,13 +157,11 @@ def _verify(state: CodeState, t: Task, round_: int) -> Program:
     """Validate generated tests on the reference (round 0), then run new solutions on the pool."""
     if state.done("verify", t, round_):
         return
-    testers = state.candidates(t, Role.TESTER)
-    if round_ == 0 and testers and t.reference and not state.done("validate", t, 0):
-        items = [st.check_item(t, t.reference, c.text.splitlines(), c.id) for c in testers]
+    suites = state.validation_suites(t) if round_ == 0 and t.reference else []
+    if suites and not state.done("validate", t, 0):
+        items = [st.check_item(t, t.reference, tests, cid) for cid, tests in suites]
         checked: list[Verdict] = yield Check(items)
-        named = [
-            st.named_by_tests(v, c.text.splitlines()) for c, v in zip(testers, checked, strict=True)
-        ]
+        named = [st.named_by_tests(v, tests) for (_, tests), v in zip(suites, checked, strict=True)]
         state.commit("validate", t, round_, {"verdicts": named})
     pool = state.pool(t)
     new = [c for c in state.solutions(t) if c.round == round_]

@@ -6,7 +6,7 @@ least `share` of the solutions that ran on it, and at least `min_agree` of them,
 output by the task's own comparison (tokens, exact or floats for stdin/stdout programs;
 plain-data equality with float tolerance for functions). rStar-Coder found such labels far more
 often right than expected values a model writes. Each labelled pair becomes a pool test that
-records its agreement. Majority
+records its agreement (on a task with a reference it counts only once it passes there). Majority
 selection votes on the same classes of outputs (`classes`), so the vote and the label never
 disagree on what is the same answer. Nothing here runs code.
 """

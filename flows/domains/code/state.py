@@ -1,6 +1,8 @@
 """The code run's committed state: `RunState` read through the code domain's test pool, where a
 solution is judged by its verdict against the pool of trusted and validated generated tests
-(and, for a task labelled by agreement, the tests its sampled solutions agreed on)."""
+(and, for a task labelled by agreement, the tests its sampled solutions agreed on: with a
+reference, only those that pass on it; with trusted tests alone, voted by solutions that pass
+them)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from assay.verifiers import outputs as _outputs  # importing registers python-ou
 
 INPUTS = "python-inputs"  # the verifiers that run generators and record outputs
 OUTPUTS = _outputs.NAME
+TRUSTED = "trusted"  # what a voter's check against the task's trusted tests is against
 
 
 class CodeState(RunState):
@@ -38,26 +41,51 @@ class CodeState(RunState):
         key = lb.inputs_key(list(self.inputs(task)))
         return {v.candidate_id: v for v in self._checked(task, OUTPUTS, key)}
 
+    def voters(self, task: Task) -> set[str]:
+        """The round-0 solutions whose outputs vote on labels; for a task with trusted tests but
+        no reference (nothing to check a label itself on), only those that passed those tests."""
+        first = {c.id for c in self.solutions(task) if c.round == 0}
+        if task.tests and not task.reference:
+            checked = self._checked(task, "python", TRUSTED)
+            return first & {v.candidate_id for v in checked if v.status is Status.PASS}
+        return first
+
     def labels(self, task: Task) -> list[lb.Label]:
-        """The labels the round-0 solutions agree on (none before the labels stage)."""
+        """The labels the voters agree on (none before the labels stage)."""
         if not self.done("labels", task, 0):
             return []
         made = list(self.inputs(task))
-        first = {c.id for c in self.solutions(task) if c.round == 0}
-        records = [v for cid, v in self.output_records(task).items() if cid in first]
+        voters = self.voters(task)
+        records = [v for cid, v in self.output_records(task).items() if cid in voters]
         return lb.label(task, made, records, self.config.tester.labels)
 
-    def pool(self, task: Task) -> TestPool:
-        """Trusted tests plus generated tests that passed on the reference (all, without one),
-        plus the labelled tests of a task labelled by agreement."""
-        testers = self.candidates(task, Role.TESTER)
-        checks = [v for v in self._verdicts.get(task.id, []) if v.against == "reference"]
-        valid = {o.name for v in checks for o in v.outcomes if o.status is Status.PASS}
+    def labelled(self, task: Task) -> list[tuple[str, tuple[str, ...]]]:
+        """Each label's pool test, with the generator programs that made its input."""
         made = self.inputs(task)
-        labelled = [
+        return [
             (text, made[lab.input])
             for lab in self.labels(task)
             if (text := lb.test_text(task, lab)) is not None
+        ]
+
+    def validation_suites(self, task: Task) -> list[tuple[str, list[str]]]:
+        """The generated tests to run on the reference before they count, as (candidate id,
+        tests): each tester's asserts, then the labelled tests under the first generator program
+        that made their input (an output most solutions agree on can still be wrong)."""
+        suites = [(c.id, c.text.splitlines()) for c in self.candidates(task, Role.TESTER)]
+        by_generator: dict[str, list[str]] = {}
+        for text, origins in self.labelled(task):
+            by_generator.setdefault(origins[0], []).append(text)
+        return suites + sorted(by_generator.items())
+
+    def pool(self, task: Task) -> TestPool:
+        """Trusted tests plus generated and labelled tests; with a reference, only those that
+        passed on it (a wrong label would otherwise veto right solutions)."""
+        testers = self.candidates(task, Role.TESTER)
+        checks = [v for v in self._verdicts.get(task.id, []) if v.against == "reference"]
+        valid = {o.name for v in checks for o in v.outcomes if o.status is Status.PASS}
+        labelled = [
+            (text, ids) for text, ids in self.labelled(task) if not task.reference or text in valid
         ]
         return build_pool(task, testers, valid if task.reference else None, labelled)
 
