@@ -12,8 +12,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assay.flows.release.source import Source
 
-# Task formats that import a public benchmark (see the README's `tasks` row).
-BENCHMARK_FORMATS = ("humaneval", "mbpp", "verilogeval", "minif2f-coq", "minif2f-lean", "pareval")
+
+def benchmark_formats() -> frozenset[str]:
+    """Task formats that import a public benchmark: every domain's registered importers (assay's
+    own task files are the one format that is not one), read from the registry so a domain's new
+    importer is flagged without a second list to keep."""
+    from assay.flows.domains import DOMAINS
+
+    return frozenset(f for domain in DOMAINS.values() for f in domain.formats)
 
 
 @dataclass
@@ -45,6 +51,7 @@ def _own_benchmarks(
     rows the curation pass found to be benchmark items themselves."""
     named = {PurePath(str(b.get("file"))).name for b in sets if b.get("file")}
     out: list[str] = []
+    formats = benchmark_formats()
     if source.curated:
         found = source.con.execute(
             "SELECT split_part(matched, ':', 2), count(*) FROM curation WHERE decision = 'keep' "
@@ -55,7 +62,7 @@ def _own_benchmarks(
         for task in config.get("tasks") or []:
             fmt, file = task.get("format"), task.get("file")
             name = PurePath(str(file)).name if file else ""
-            if fmt in BENCHMARK_FORMATS or (name and name in named):
+            if fmt in formats or (name and name in named):
                 out.append(f"{name or file} ({fmt})")
     return sorted(set(out))
 

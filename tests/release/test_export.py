@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from assay.flows.cli import app
 from assay.flows.release import export_dataset
 from assay.flows.release.card import size_category
-from assay.flows.release.lineage import _own_benchmarks
+from assay.flows.release.lineage import _own_benchmarks, benchmark_formats
 from assay.flows.release.shards import plan
 from assay.flows.release.source import open_source
 from assay.schemas.query import query
@@ -138,13 +138,15 @@ def test_a_run_on_a_benchmark_is_named_loudly(dataset: Path) -> None:
     source = open_source(dataset)
     try:
         configs = [{"tasks": [{"file": "/b/HumanEval.jsonl", "format": "humaneval"}]},
+                   {"tasks": [{"file": "/b/apps/test.jsonl", "format": "apps"}]},
                    {"tasks": [{"seed": "code", "format": "assay"}]},
                    {"tasks": [{"file": "/x/mine.jsonl", "format": "assay"}]}]  # fmt: skip
         sets = [{"file": "/elsewhere/mine.jsonl", "format": "assay", "name": ""}]
         found = _own_benchmarks(source, configs, sets)
     finally:
         source.close()
-    assert found == ["HumanEval.jsonl (humaneval)", "mine.jsonl (assay)"]
+    assert found == ["HumanEval.jsonl (humaneval)", "mine.jsonl (assay)", "test.jsonl (apps)"]
+    assert "apps" in benchmark_formats() and "assay" not in benchmark_formats()
 
 
 def test_rows_are_cut_the_same_whatever_batches_duckdb_hands_over() -> None:
