@@ -2,8 +2,9 @@
 (`data/<domain>/<split>-00000-of-0000N.parquet`), plus a dataset card, so that
 `datasets.load_dataset(folder, domain)` loads them.
 
-Files are written to a staging folder under `out` and moved into place at the end: a failed
-export leaves the previous one as it was. Only `data/` and `README.md` in `out` are replaced."""
+Files are written to a staging folder under `out` and swapped into place at the end in one
+atomic step (`release.swap`): a failed or killed export leaves the previous one as it was. Only
+`data/` and `README.md` in `out` are replaced."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from assay.flows.release.card import render
 from assay.flows.release.facts import Facts, collect
 from assay.flows.release.shards import ROW_BYTES, plan, write_config
 from assay.flows.release.source import ReleaseError, Source, open_source
+from assay.flows.release.swap import publish, recover
 
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _MB = 1_000_000
@@ -60,18 +62,6 @@ def _write(source: Source, staging: Path, split: str, max_shard_mb: float) -> di
     return files
 
 
-def _publish(staging: Path, out: Path) -> None:
-    """Swap the staged data/ and README.md in (the old data/ is removed after the swap)."""
-    old = out / f"{STAGING}-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if (out / "data").exists():
-        (out / "data").rename(old)
-    (staging / "data").rename(out / "data")
-    (staging / "README.md").replace(out / "README.md")
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
-
-
 def export_dataset(
     dataset: Path | str,
     out: Path | str,
@@ -85,6 +75,7 @@ def export_dataset(
     if max_shard_mb <= 0:
         raise ReleaseError(f"--max-shard-mb must be above 0, not {max_shard_mb}")
     out = Path(out)
+    recover(out / STAGING, out, legacy=out / f"{STAGING}-old")  # what a killed export left
     source = open_source(dataset, curate=True)
     try:
         if not source.scalar("SELECT count(*) FROM samples"):
@@ -93,7 +84,8 @@ def export_dataset(
             raise ReleaseError(f"{dataset}: curation kept no sample; `assay sql \"SELECT decision, "
                                "count(*) FROM curation GROUP BY ALL\"` says why")  # fmt: skip
         staging = out / STAGING
-        shutil.rmtree(staging, ignore_errors=True)
+        for scrap in (staging, out / f"{STAGING}-old"):
+            shutil.rmtree(scrap, ignore_errors=True)
         staging.mkdir(parents=True)
         files = _write(source, staging, split, max_shard_mb)
         facts = collect(source)
@@ -107,7 +99,7 @@ def export_dataset(
     title = name or (runs[-1]["name"] if runs and runs[-1]["name"] else Path(dataset).name)
     counts = {d: len(fs) for d, fs in files.items()}
     (staging / "README.md").write_text(render(facts, rows, counts, split, title))
-    _publish(staging, out)
+    publish(staging, out)
     warnings = [f"the run's own tasks are a benchmark: {b}; models trained on this data must not "
                 "be evaluated on it" for b in facts.lineage.own_benchmarks]  # fmt: skip
     return ExportResult(out, files, rows, facts, warnings + facts.notes)
