@@ -243,14 +243,40 @@ def _verify() -> None:
     """Verifiers are chosen by name: `assay verify python --input candidates.jsonl`."""
 
 
-def _verify_with(verifier: object, input: Path, output: Path | None, jobs: int, limits) -> None:
+def _verify_with(
+    name: str,
+    input: Path,
+    output: Path | None,
+    jobs: int,
+    config: Path | None,
+    overrides: list[str],
+) -> None:
+    """Check `input` with verifier `name` as a run of `config` (or of the defaults) would:
+    the same options and limits, so the verdicts' `config_hash` is a run's."""
+    from assay.flows.verify_setup import verify_setup
     from assay.verifiers.jsonl import InputError, verify_file
 
     try:
-        summary = verify_file(verifier, input, output, limits, jobs)  # type: ignore[arg-type]
+        setup = verify_setup(name, config, overrides)
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    try:
+        summary = verify_file(setup.verifier, input, output, setup.limits, jobs, setup.options)
     except InputError as exc:
         raise _fail(str(exc)) from None
+    finally:
+        close = getattr(setup.verifier, "close", None)
+        if close is not None:
+            close()
     typer.echo(str(summary), err=True)
+
+
+def _limits(timeout: float | None, memory_mb: int | None) -> list[str]:
+    """The overrides of the config's check limits given on the command line."""
+    from assay.flows.verify_setup import setting
+
+    given = {"wall_s": timeout, "cpu_s": timeout, "memory_mb": memory_mb}
+    return [setting(f"verify.limits.{k}", v) for k, v in given.items() if v is not None]
 
 
 InputOpt = Annotated[Path, typer.Option("--input", "-i", help="JSONL, one candidate per line.")]
@@ -258,31 +284,43 @@ OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="JSONL verdicts (stdout if omitted).")
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel sandboxes.")]
-TimeoutOpt = Annotated[float, typer.Option(help="Wall-clock seconds per check.")]
-MemoryOpt = Annotated[int, typer.Option(help="Address-space limit per check (MiB).")]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(help="Wall-clock and CPU seconds per check (default: the config's limits)."),
+]
+MemoryOpt = Annotated[
+    int | None,
+    typer.Option(help="Address-space limit per check, MiB (default: the config's limits)."),
+]
+VerifyConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="A run config: check with its verifier options and limits, as its run would "
+        "(default: the embedded defaults).",
+    ),
+]
 
 
-def _verify_command(name: str, default_timeout: float = 10.0):
+def _verify_command(name: str):
     def command(
-        input: Annotated[
-            Path, typer.Option("--input", "-i", help="JSONL, one candidate per line.")
-        ],
-        output: Annotated[
-            Path | None, typer.Option("--output", "-o", help="JSONL verdicts (stdout if omitted).")
-        ] = None,
-        jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel sandboxes.")] = 2,
-        timeout: Annotated[
-            float, typer.Option(help="Wall-clock seconds per check.")
-        ] = default_timeout,
-        memory_mb: Annotated[int, typer.Option(help="Address-space limit per check (MiB).")] = 1024,
+        input: InputOpt,
+        output: OutputOpt = None,
+        jobs: JobsOpt = 2,
+        timeout: TimeoutOpt = None,
+        memory_mb: MemoryOpt = None,
+        config: VerifyConfigOpt = None,
+        overrides: SetOpt = None,
     ) -> None:
-        from assay.verifiers import registry
-        from assay.verifiers.sandbox import Limits
+        more = [*(overrides or []), *_limits(timeout, memory_mb)]
+        _verify_with(name, input, output, jobs, config, more)
 
-        limits = Limits(wall_s=timeout, cpu_s=timeout, memory_mb=memory_mb)
-        _verify_with(registry.get(name), input, output, jobs, limits)
-
-    command.__doc__ = f"Verify {name} candidates from a JSONL file."
+    command.__doc__ = (
+        f"Verify {name} candidates from a JSONL file.\n\nOptions and limits are a run's: "
+        "those of --config, else the defaults, so each verdict's config_hash is the one a run "
+        "would record."
+    )
     return command
 
 
@@ -290,7 +328,7 @@ verify_app.command("python")(_verify_command("python"))
 verify_app.command("verilog")(_verify_command("verilog"))
 verify_app.command("verilog-formal")(_verify_command("verilog-formal"))
 verify_app.command("verilog-proof")(_verify_command("verilog-proof"))
-verify_app.command("coq")(_verify_command("coq", default_timeout=60.0))
+verify_app.command("coq")(_verify_command("coq"))
 verify_app.command("translation")(_verify_command("translation"))
 
 
@@ -301,34 +339,33 @@ def verify_lean(
         Path | None,
         typer.Option(help="A built Lake project with the REPL (e.g. miniF2F-lean4 + Mathlib)."),
     ] = None,
-    command: Annotated[str, typer.Option(help="How the REPL starts in the project.")] = (
-        "lake env repl"
-    ),
+    command: Annotated[
+        str | None,
+        typer.Option(help="How the REPL starts in the project (default: lake env repl)."),
+    ] = None,
     strict: Annotated[
-        bool, typer.Option(help="Re-check passes in a fresh, sandboxed Lean.")
-    ] = False,
+        bool | None, typer.Option(help="Re-check passes in a fresh, sandboxed Lean.")
+    ] = None,
     output: OutputOpt = None,
     jobs: JobsOpt = 2,
-    timeout: TimeoutOpt = 60.0,
-    memory_mb: MemoryOpt = 8192,
+    timeout: TimeoutOpt = None,
+    memory_mb: MemoryOpt = None,
+    config: VerifyConfigOpt = None,
+    overrides: SetOpt = None,
 ) -> None:
     """Verify Lean 4 proofs from a JSONL file (`id`, `statement`, `proof`, optional `header`).
-    Without --project nothing can be checked: every verdict is `unsupported`."""
-    from assay.verifiers.lean import LeanConfig, LeanVerifier
-    from assay.verifiers.sandbox import Limits
 
-    try:
-        cfg = LeanConfig(project=project, command=tuple(command.split()), strict=strict)
-    except ValueError as exc:
-        raise _fail(f"--project/--command: {exc}") from None
+    Without a project (--project, or the config's proofs.lean.project) nothing can be checked:
+    every verdict is `unsupported`. Options and limits are a run's, as for every verifier."""
+    from assay.flows.verify_setup import setting
+
     if project is not None and not project.is_dir():
         raise _fail(f"--project {project}: no such folder (a built Lake project is needed)")
-    verifier = LeanVerifier(cfg)
-    try:
-        limits = Limits(wall_s=timeout, cpu_s=timeout, memory_mb=memory_mb)
-        _verify_with(verifier, input, output, jobs, limits)
-    finally:
-        verifier.close()
+    lean = {"project": str(project) if project else None, "strict": strict,
+            "command": command.split() if command else None}  # fmt: skip
+    given = [setting(f"proofs.lean.{k}", v) for k, v in lean.items() if v is not None]
+    more = [*(overrides or []), *given, *_limits(timeout, memory_mb)]
+    _verify_with("lean", input, output, jobs, config, more)
 
 
 EnvOpt = Annotated[

@@ -17,6 +17,7 @@ from typing import Any, Self
 from assay.flows.config import RunConfig, dump_config
 from assay.flows.reload import families
 from assay.flows.sources import commit_tasks, load_tasks
+from assay.flows.verify_setup import check_limits
 from assay.schemas.records import (
     Candidate,
     Role,
@@ -116,8 +117,7 @@ class RunState:
 
     @property
     def limits(self) -> Limits:
-        lim = self.config.verify.limits
-        return Limits(wall_s=lim.wall_s, cpu_s=lim.cpu_s, memory_mb=lim.memory_mb)
+        return check_limits(self.config)
 
     @classmethod
     def open(cls, config: RunConfig) -> Self:

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +69,7 @@ def verdict_line(item: BaseModel, verdict: Verdict) -> dict[str, Any]:
         "duration_s": round(verdict.duration_s, 4),
         "isolation": verdict.isolation,
         "evidence": verdict.evidence,
+        "config_hash": verdict.config_hash,  # what it was checked under, as a run records it
     }
 
 
@@ -97,16 +98,22 @@ class _Boxes:
 
 
 def run_checks(
-    verifier: Verifier, items: list[BaseModel], limits: Limits, jobs: int
+    verifier: Verifier,
+    items: list[BaseModel],
+    limits: Limits,
+    jobs: int,
+    options: Mapping[str, Any] | None = None,
 ) -> Iterator[Verdict]:
     """Verdicts in input order; sandbox failures are retried once on a fresh sandbox, and an
-    item that breaks that one too gets an `error` verdict."""
+    item that breaks that one too gets an `error` verdict. `options` are those `verifier` was
+    built with: they are part of each verdict's `config_hash`, as in a run."""
     from assay.verifiers.batch import check_batch
 
     boxes = _Boxes()
 
     def one(item: BaseModel) -> Verdict:
-        return check_batch(verifier, [item], lambda fresh: boxes.get(fresh=fresh), limits)[0]
+        (verdict,) = check_batch(verifier, [item], boxes.get, limits, options)
+        return verdict
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -138,6 +145,7 @@ def verify_file(
     output_path: Path | None,
     limits: Limits,
     jobs: int = 1,
+    options: Mapping[str, Any] | None = None,
 ) -> Summary:
     """Verify every line of `input_path`; write verdict lines to `output_path` (or stdout).
 
@@ -153,7 +161,7 @@ def verify_file(
 
     def lines() -> Iterator[dict[str, Any]]:
         for done, (item, verdict) in enumerate(
-            zip(items, run_checks(verifier, items, limits, jobs), strict=True), 1
+            zip(items, run_checks(verifier, items, limits, jobs, options), strict=True), 1
         ):
             counts[verdict.status.value] += 1
             if show:
