@@ -50,7 +50,7 @@ def run(
     ] = None,
     overrides: SetOpt = None,
 ) -> None:
-    """Run the pipeline: generate, verify, select and commit to the dataset."""
+    """Generate, verify, select and commit to the dataset."""
     from assay.flows.runner import run_pipeline
     from assay.flows.sources import TaskFileError
 
@@ -95,7 +95,9 @@ def status(
         typer.Option(help="A Ray dashboard address: list assay's jobs there instead."),
     ] = None,
 ) -> None:
-    """List the dataset's runs with their counts (or, with --address, assay's Ray jobs)."""
+    """List the dataset's runs with their counts.
+
+    With --address, assay's jobs on that Ray cluster instead."""
     from assay.flows.output import print_table
     from assay.schemas.query import query as run_query
 
@@ -135,8 +137,10 @@ def _jobs(address: str) -> None:
 
 @app.command()
 def compact(dataset: DatasetOpt = Path("data/dataset")) -> None:
-    """Rewrite the dataset's many small commit folders into a few large ones (atomic: readers
-    see the old folders or the new, and a kill loses nothing; safe while a run writes)."""
+    """Rewrite many small commit folders into a few large ones.
+
+    Atomic: readers see the old folders or the new, and a kill loses nothing; safe while a run
+    writes."""
     from assay.schemas.compact import CompactionBusy
     from assay.schemas.compact import compact as run_compact
 
@@ -172,8 +176,9 @@ def curate(
     ] = None,
     overrides: SetOpt = None,
 ) -> None:
-    """Mark duplicates and benchmark overlaps and label difficulty: a curation pass over every
-    sample in the dataset (also run at the end of every run)."""
+    """Mark duplicates and benchmark overlaps, label difficulty.
+
+    A curation pass over every sample in the dataset (also run at the end of every run)."""
     from assay.flows.curate import curate_dataset
 
     cfg = _config(config, overrides)
@@ -204,8 +209,10 @@ def export(
         str | None, typer.Option(help="The card's pretty_name (default: the run's name).")
     ] = None,
 ) -> None:
-    """Write the curated samples in the Hugging Face Hub's layout (one config per domain, zstd
-    Parquet shards) with a dataset card; curates first if samples are not curated yet."""
+    """Write the curated samples in the Hugging Face Hub's layout.
+
+    One config per domain, zstd Parquet shards, and a dataset card; curates first if samples
+    are not curated yet. The new export replaces the last one in one step."""
     from assay.flows.release import ReleaseError, export_dataset
 
     try:
@@ -227,8 +234,9 @@ def report(
         str | None, typer.Option("--run", help="Only this run's rows (an id or its prefix).")
     ] = None,
 ) -> None:
-    """Write one self-contained HTML report with plots: funnel, pass rates, difficulty, pass@1
-    per round, verdict statuses, check time."""
+    """Write one self-contained HTML report with plots.
+
+    Funnel, pass rates, difficulty, pass@1 per round, verdict statuses, check time."""
     from assay.flows.release import ReleaseError, write_report
 
     try:
@@ -353,10 +361,11 @@ def verify_lean(
     config: VerifyConfigOpt = None,
     overrides: SetOpt = None,
 ) -> None:
-    """Verify Lean 4 proofs from a JSONL file (`id`, `statement`, `proof`, optional `header`).
+    """Verify Lean 4 proofs from a JSONL file.
 
-    Without a project (--project, or the config's proofs.lean.project) nothing can be checked:
-    every verdict is `unsupported`. Options and limits are a run's, as for every verifier."""
+    Each line has `id`, `statement`, `proof` and optionally `header`. Without a project
+    (--project, or the config's proofs.lean.project) nothing can be checked: every verdict is
+    `unsupported`. Options and limits are a run's, as for every verifier."""
     from assay.flows.verify_setup import setting
 
     if project is not None and not project.is_dir():
@@ -388,7 +397,9 @@ def submit(
     ] = True,
     env: EnvOpt = "uv",
 ) -> None:
-    """Submit the run as a Ray job (a deterministic id: while one runs, submitting follows it)."""
+    """Submit the run as a Ray job.
+
+    The job id is deterministic: while one runs, submitting again follows it."""
     from assay.flows.ops.cluster import ClusterError
     from assay.flows.ops.submit import submit_job
 
@@ -434,8 +445,10 @@ def serve(
     ] = "skip",
     port: PortOpt = None,
 ) -> None:
-    """Serve the run as a Prefect deployment on a schedule (blocks; Ctrl-C stops). Uses
-    PREFECT_API_URL if set, else assay's local Prefect server (started if needed)."""
+    """Serve the run as a Prefect deployment on a schedule.
+
+    Blocks; Ctrl-C stops. Uses PREFECT_API_URL if set, else assay's local Prefect server
+    (started if needed)."""
     from pydantic import ValidationError
 
     from assay.flows.ops.schedule import ScheduleConfig, serve_schedule
@@ -459,14 +472,15 @@ def serve(
 
 server_app = typer.Typer(
     no_args_is_help=True,
-    help="assay's local Prefect server (with a scheduler), for `assay serve` on this machine.",
+    help="Start, stop or query assay's local Prefect server.",
+    epilog="The server has a scheduler; `assay serve` uses it on this machine.",
 )
 app.add_typer(server_app, name="server")
 
 
 @server_app.command("start")
 def server_start(port: PortOpt = None) -> None:
-    """Start the server in the background (or report the one already running)."""
+    """Start the server in the background, unless one runs."""
     from assay.flows.ops.server import ServerError, start
 
     cfg = _server_config(port)
@@ -481,7 +495,7 @@ def server_start(port: PortOpt = None) -> None:
 
 @server_app.command("stop")
 def server_stop() -> None:
-    """Stop the server that `assay server start` (or `assay serve`) started."""
+    """Stop the server `assay server start` or `assay serve` started."""
     from assay.flows.ops.server import stop
 
     stopped = stop(_server_config(None))
@@ -490,7 +504,7 @@ def server_stop() -> None:
 
 @server_app.command("status")
 def server_status() -> None:
-    """Whether the server runs, where, and whether it answers."""
+    """Say whether the server runs, where, and if it answers."""
     from assay.flows.ops.server import healthy, status
 
     cfg = _server_config(None)
