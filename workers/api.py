@@ -50,6 +50,7 @@ class Completion:
     key: str
     texts: tuple[str, ...]  # exactly `n` texts, in sample order
     model: str
+    tokens: int = 0  # tokens written over all `n` texts, where the backend says (progress)
 
 
 class Generator(Protocol):

@@ -65,7 +65,8 @@ class LocalGenerator:
             verbose=False,
         )
 
-    def _sample(self, request: Request, seed: int) -> str:
+    def _sample(self, request: Request, seed: int) -> tuple[str, int]:
+        """One sample's text and the tokens it took."""
         s = request.sampling
         self._llm.reset()  # nothing carried over from the previous sample
         reply = self._llm.create_chat_completion(
@@ -76,16 +77,15 @@ class LocalGenerator:
             stop=list(s.stop) or None,
             seed=seed,
         )
-        return reply["choices"][0]["message"]["content"] or ""
+        tokens = int((reply.get("usage") or {}).get("completion_tokens") or 0)
+        return reply["choices"][0]["message"]["content"] or "", tokens
 
     def generate(self, requests: list[Request]) -> list[Completion]:
         """`n` samples per request, one after another (llama.cpp runs one sequence here)."""
         self.setup()
-        return [
-            Completion(
-                r.key,
-                tuple(self._sample(r, r.sampling.seed + i) for i in range(r.sampling.n)),
-                self._model,
-            )
-            for r in requests
-        ]
+        out = []
+        for r in requests:
+            samples = [self._sample(r, r.sampling.seed + i) for i in range(r.sampling.n)]
+            texts = tuple(text for text, _ in samples)
+            out.append(Completion(r.key, texts, self._model, sum(n for _, n in samples)))
+        return out

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.ops import Program
-from assay.flows.progress import Progress
+from assay.flows.engine.ops import Generate, Program
+from assay.flows.progress import Generation, Progress
 
 
 def drive(
@@ -30,6 +30,7 @@ def drive(
     ready: deque[tuple[str, Program, Any]] = deque()
     open_ = 0
     bar = progress.stage(label, total)
+    generation = Generation()  # shown between task completions
 
     def admit() -> None:
         nonlocal open_
@@ -48,7 +49,15 @@ def drive(
             open_ -= 1
             bar.advance(name)
             return
-        compute.submit(op, lambda got: ready.append((name, program, got)))
+        if isinstance(op, Generate):
+            generation.submitted(len(op.requests))
+
+        def back(got: Any) -> None:
+            if isinstance(op, Generate):
+                generation.returned(got)
+            ready.append((name, program, got))
+
+        compute.submit(op, back)
 
     try:
         while True:
@@ -58,6 +67,7 @@ def drive(
                 admit()
             if open_ == 0:
                 break
+            bar.status(generation.line())
             if not compute.step():
                 raise RuntimeError("the engine has open programs but nothing in flight")
     finally:
