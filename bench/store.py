@@ -4,7 +4,7 @@ Writes `--samples N` synthetic code tasks, each with one solver candidate, its v
 the task's test pool and a sample, through the real store API: one commit per task (`prepare`)
 and `Store.write_many` of 256 commits per folder, as a run's writer groups them
 (`schemas/writer.py`). Verdict statuses vary by task (about 45% pass). Then it times typical
-queries through `assay.schemas.query.connect` (connecting counted apart), compacts the dataset
+queries through `assay.schemas.query.reading` (connecting counted apart), compacts the dataset
 and times them again.
 
     uv run python bench/store.py                     # 1,000,000 samples
@@ -117,17 +117,16 @@ def layout(root: Path) -> str:
 
 
 def time_queries(root: Path, task_id: str) -> dict[str, float]:
-    from assay.schemas.query import connect
+    from assay.schemas.query import reading
 
     times = {}
     started = time.monotonic()
-    con = connect(root)
-    times["connect"] = time.monotonic() - started
-    for name, sql in QUERIES.items():
-        started = time.monotonic()
-        con.execute(sql, {"task": task_id} if "$task" in sql else None).fetchall()
-        times[name] = time.monotonic() - started
-    con.close()
+    with reading(root) as con:
+        times["connect"] = time.monotonic() - started
+        for name, sql in QUERIES.items():
+            started = time.monotonic()
+            con.execute(sql, {"task": task_id} if "$task" in sql else None).fetchall()
+            times[name] = time.monotonic() - started
     return times
 
 

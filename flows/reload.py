@@ -4,16 +4,23 @@ A family is a root task (one the run's programs start from) with the tasks its p
 (a proofs seed's conjectures name it in `meta.seed_task`). A resumed run keeps in memory only
 the families still to finish; the others are tallied for the summary as they stream past and
 dropped, so resuming a run of millions of tasks does not load millions of tasks' rows.
+
+The three tables stream from one reader (`schemas.query.reading`, a cursor each): one snapshot,
+its files held open to the last family, so a compaction meanwhile (`assay compact`, or another
+run's end) neither fails the stream nor makes it start over and yield a family twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assay.schemas.query import connect
+from assay.schemas.query import reading
 from assay.schemas.rows import from_row
+
+if TYPE_CHECKING:
+    import duckdb
 
 TABLES = ("candidates", "verdicts", "samples")
 BATCH_ROWS = 4096  # rows per Arrow batch fetched from DuckDB
@@ -35,9 +42,11 @@ def _sql(table: str, run_id: str) -> str:
     """
 
 
-def _groups(root: Path, table: str, run_id: str) -> Iterator[tuple[str, list[Any]]]:
-    """(root id, records) of one table, a family at a time, in root order."""
-    con = connect(root)
+def _groups(
+    con: duckdb.DuckDBPyConnection, table: str, run_id: str
+) -> Generator[tuple[str, list[Any]]]:
+    """(root id, records) of one table, a family at a time, in root order; `con` is closed at
+    the end."""
     try:
         reader = con.sql(_sql(table, run_id)).to_arrow_reader(BATCH_ROWS)
         current: str | None = None
@@ -59,13 +68,18 @@ def _groups(root: Path, table: str, run_id: str) -> Iterator[tuple[str, list[Any
 def families(root: Path, run_id: str) -> Iterator[tuple[str, dict[str, list[Any]]]]:
     """(root task id, {table: records}) for every family with rows in run `run_id`, one at a
     time: the three tables' sorted streams merged by root id."""
-    streams = {t: _groups(root, t, run_id) for t in TABLES}
-    heads = {t: next(s, None) for t, s in streams.items()}
-    while any(h is not None for h in heads.values()):
-        family = min(h[0] for h in heads.values() if h is not None)
-        out: dict[str, list[Any]] = {t: [] for t in TABLES}
-        for table, head in heads.items():
-            if head is not None and head[0] == family:
-                out[table] = head[1]
-                heads[table] = next(streams[table], None)
-        yield family, out
+    with reading(root) as con:
+        streams = {t: _groups(con.cursor(), t, run_id) for t in TABLES}
+        try:
+            heads = {t: next(s, None) for t, s in streams.items()}
+            while any(h is not None for h in heads.values()):
+                family = min(h[0] for h in heads.values() if h is not None)
+                out: dict[str, list[Any]] = {t: [] for t in TABLES}
+                for table, head in heads.items():
+                    if head is not None and head[0] == family:
+                        out[table] = head[1]
+                        heads[table] = next(streams[table], None)
+                yield family, out
+        finally:
+            for stream in streams.values():
+                stream.close()

@@ -1,21 +1,28 @@
-"""SQL over a dataset: a DuckDB connection with the views of `views.sql`, and one-shot queries.
+"""SQL over a dataset: the one way to read it (`reading`), with the views of `views.sql`.
 
-A connection is a snapshot taken at `connect`: its views read the files of the folders that were
+A reader reads a snapshot taken when it opens: its views read the files of the folders that were
 live then (`schemas.snapshot`: published folders minus those a compaction replaced), named one
 by one, never a glob, since a glob racing a compaction could read a compacted folder and the
-folders it replaces at once, or neither. Commits published after `connect` are not seen; connect
-again for them. A connection held across a compaction can fail to read a replaced folder the
-compaction deleted: `query` (one connection per call) takes a fresh snapshot and tries again.
+folders it replaces at once, or neither. Commits published after it opened are not seen; open
+another reader for them. The snapshot's files are held open while the reader lives
+(`schemas.held`), so a compaction removing them meanwhile changes nothing it reads: a query, a
+stream of batches, or a long export alike never start over.
+
+Nothing here imports pandas (DuckDB does where a Python object is scanned), so `assay sql`
+stays quick: each table's declared shape is written as SQL, not registered as an Arrow table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assay.schemas.held import held
 from assay.schemas.records import DIFFICULTY_EASY, DIFFICULTY_HARD
 from assay.schemas.rows import Record, from_row
-from assay.schemas.snapshot import Snapshot, snapshot
+from assay.schemas.snapshot import Snapshot
 from assay.schemas.tables import TABLES, schema_for
 
 if TYPE_CHECKING:
@@ -23,7 +30,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 VIEWS_SQL = Path(__file__).with_name("views.sql")
-_RETRIES = 3  # fresh snapshots a query tries when a compaction removed files under it
 VIEWS = (
     *TABLES,
     "verdict_history",
@@ -40,35 +46,58 @@ VIEWS = (
     "difficulty",
     "curated_samples",
 )
+_SCALARS = {"string": "VARCHAR", "large_string": "VARCHAR", "bool": "BOOLEAN", "int32": "INTEGER",
+            "int64": "BIGINT", "float": "FLOAT", "double": "DOUBLE"}  # fmt: skip
 
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _source(con: duckdb.DuckDBPyConnection, files: list[Path], table: str) -> str:
+def _sql_type(arrow: pa.DataType) -> str:
+    """The DuckDB type DuckDB gives Arrow type `arrow` when it reads it."""
+    import pyarrow as pa
+
+    if pa.types.is_list(arrow):
+        return _sql_type(arrow.value_type) + "[]"
+    if pa.types.is_struct(arrow):
+        fields = ", ".join(f"{_ident(f.name)} {_sql_type(f.type)}" for f in arrow)
+        return f"STRUCT({fields})"
+    if pa.types.is_timestamp(arrow):
+        return "TIMESTAMPTZ" if arrow.tz else "TIMESTAMP"
+    return _SCALARS[str(arrow)]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _source(files: list[Path], table: str) -> str:
     """The relation a table's views read: its empty declared shape (so a view keeps its declared
     columns with no file at all), plus its files if any, by name (older files lack newer
     columns: they read as NULL)."""
-    import pyarrow as pa
-
-    empty = pa.Table.from_pylist([], schema=schema_for(table))
-    con.register("_shape", empty)
-    con.execute(f"CREATE TEMP TABLE _empty_{table} AS SELECT * FROM _shape")
-    con.unregister("_shape")
+    columns = ", ".join(f"NULL::{_sql_type(f.type)} AS {_ident(f.name)}" for f in schema_for(table))
+    empty = f"(SELECT {columns} LIMIT 0)"
     if not files:
-        return f"_empty_{table}"
+        return empty
     listed = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
     return (
-        f"(SELECT * FROM _empty_{table} UNION ALL BY NAME SELECT * FROM read_parquet({listed}, "
+        f"(SELECT * FROM {empty} UNION ALL BY NAME SELECT * FROM read_parquet({listed}, "
         "union_by_name = true, hive_partitioning = false))"
     )
 
 
-def connect(root: Path | str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views tasks, candidates, verdicts, samples, runs and matrix over
-    the dataset as it is now (a snapshot: see the module docstring)."""
-    return _connect(snapshot(_commits(root)))
+@contextmanager
+def reading(root: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB with the views (tasks, candidates, verdicts, samples, runs, matrix,
+    ...) over the dataset as it is now, readable until the block ends whatever a compaction does
+    meanwhile; closed at the end. Streams of their own take `con.cursor()`s (same snapshot)."""
+    with held(_commits(root)) as snap:
+        con = _connect(snap)
+        try:
+            yield con
+        finally:
+            con.close()  # its cursors too: none may read a descriptor once it is closed
 
 
 def _commits(root: Path | str) -> Path:
@@ -84,7 +113,7 @@ def _connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     sql = VIEWS_SQL.read_text()
     for table in TABLES:
-        sql = sql.replace("{" + table + "}", _source(con, snap.files(table), table))
+        sql = sql.replace("{" + table + "}", _source(snap.files(table), table))
     for name, value in (("easy", DIFFICULTY_EASY), ("hard", DIFFICULTY_HARD)):
         sql = sql.replace("{difficulty_" + name + "}", f"'{value!r}'::DOUBLE")  # exact
     con.execute(sql)
@@ -92,25 +121,9 @@ def _connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
 
 
 def query(root: Path | str, sql: str) -> pa.Table:
-    """Run `sql` over the dataset's views and return the result as an Arrow table. If a file of
-    the snapshot is gone when read (a compaction replaced and removed its folder), the query
-    runs again on a fresh snapshot."""
-    import duckdb
-
-    commits = _commits(root)
-    snap = snapshot(commits)
-    for attempt in range(_RETRIES + 1):
-        con = _connect(snap)
-        try:
-            return con.sql(sql).to_arrow_table()
-        except duckdb.IOException:
-            again = snapshot(commits)
-            if attempt == _RETRIES or again.folders == snap.folders:
-                raise  # not a compaction under us: a real read error
-            snap = again
-        finally:
-            con.close()
-    raise AssertionError("unreachable")
+    """Run `sql` over the dataset's views and return the result as an Arrow table."""
+    with reading(root) as con:
+        return con.sql(sql).to_arrow_table()
 
 
 def read_records(root: Path | str, table: str, where: str = "") -> list[Record]:

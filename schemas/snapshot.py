@@ -11,7 +11,8 @@ large), so a snapshot reads one small file per compacted folder and one manifest
 
 The folder listing is repeated until two listings in a row agree: a listing that races a
 compaction can miss the new folder and a folder it replaces at once (reading a directory does
-not freeze it), and the second listing tells.
+not freeze it), and the second listing tells. A reader holds its snapshot's files open for as
+long as it reads (`schemas.held`), so a compaction that removes them changes nothing it reads.
 """
 
 from __future__ import annotations
@@ -36,11 +37,18 @@ class Snapshot:
     folders: dict[str, tuple[str, ...]]  # live folder -> its tables
     replaced: tuple[str, ...] = ()  # published folders a live one replaces (left by a kill)
     compacted: frozenset[str] = field(default_factory=frozenset)
+    held: Mapping[Path, Path] = field(default_factory=dict)  # file -> its open descriptor's path
+
+    def paths(self) -> list[Path]:
+        """Every live Parquet file, of every table."""
+        return [self.commits / n / f"{t}.parquet" for n, ts in self.folders.items() for t in ts]
 
     def files(self, table: str) -> list[Path]:
-        """Every live Parquet file of `table`, in folder-name order."""
+        """Every live Parquet file of `table`, in folder-name order; a held snapshot's by the
+        paths of their open descriptors (readable after a compaction removes the file)."""
         names = sorted(n for n, tables in self.folders.items() if table in tables)
-        return [self.commits / n / f"{table}.parquet" for n in names]
+        paths = [self.commits / n / f"{table}.parquet" for n in names]
+        return [self.held[p] for p in paths] if self.held else paths
 
 
 def live(published: Iterable[str], replaces: Mapping[str, Iterable[str]]) -> set[str]:

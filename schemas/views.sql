@@ -1,10 +1,10 @@
 -- The SQL face of the dataset: DuckDB views over <root>/commits/*/<table>.parquet.
 --
--- `assay.schemas.query.connect` replaces each {table} token below with the table's source: its
--- declared empty shape (`_empty_<table>`, built from schemas/tables.py) unioned BY NAME with
--- every committed Parquet file of that table. So a view has the declared columns and types even
--- with no commits, and files written under an older schema version still read (missing columns
--- are NULL). The glob is one level deep on purpose: `**` would also read hidden folders.
+-- `assay.schemas.query.reading` replaces each {table} token below with the table's source: its
+-- declared empty shape (a typed empty SELECT built from schemas/tables.py) unioned BY NAME with
+-- every Parquet file of that table in the reader's snapshot, named one by one. So a view has the
+-- declared columns and types even with no commits, and files written under an older schema
+-- version still read (missing columns are NULL).
 
 -- raw_*: every committed row, repeats included (the same content committed by two runs).
 CREATE VIEW raw_tasks AS SELECT * FROM {tasks};

@@ -39,16 +39,13 @@ _ROWS = """
 def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dict[str, Any]:
     """Run a pass (a no-op when the newest one already covers these samples under this
     config); counts per decision, whether it committed, and how long it took."""
-    import duckdb
-
-    from assay.schemas.query import connect
+    from assay.schemas.query import reading
     from assay.schemas.store import Store
 
     started = time.monotonic()
     items = load_items(config.decontaminate.benchmarks, config.decontaminate.min_chars)
     index = Index(items, config.decontaminate)
-    con: duckdb.DuckDBPyConnection = connect(dataset)
-    try:
+    with reading(dataset) as con:  # held whole: a compaction meanwhile cannot fail the pass
         con.execute(_INPUTS)
         domains = [
             r[0] for r in con.sql("SELECT DISTINCT domain FROM _inputs ORDER BY 1").fetchall()
@@ -73,8 +70,6 @@ def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dic
                 decisions += decide(
                     pass_id, rows, config, lambda r: index.match(r.domain, r.prompt, r.response)
                 )
-    finally:
-        con.close()
     committed = False
     if decisions:
         decisions = [replace(d, pass_config=settings) for d in decisions]

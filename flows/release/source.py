@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import importlib
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assay.schemas.query import connect
+from assay.schemas.query import reading
 
 if TYPE_CHECKING:
     import duckdb
@@ -27,6 +28,7 @@ class Source:
     con: duckdb.DuckDBPyConnection
     table: str  # curated_samples, or samples where no curation pass covers the samples
     notes: list[str] = field(default_factory=list)  # what the user should know
+    held: ExitStack = field(default_factory=ExitStack)  # the reader `con` belongs to
 
     @property
     def curated(self) -> bool:
@@ -41,6 +43,7 @@ class Source:
 
     def close(self) -> None:
         self.con.close()
+        self.held.close()  # lets the snapshot's files go, once nothing can read them
 
 
 def _check(dataset: Path) -> None:
@@ -83,13 +86,15 @@ def open_source(dataset: Path | str, *, curate: bool = False) -> Source:
     curated first (a pass is idempotent); without, they are reported in `notes`."""
     root = Path(dataset)
     _check(root)
-    con = connect(root)
+    held = ExitStack()  # a reader held to the end of the release: compaction cannot fail it
+    con = held.enter_context(reading(root))
     missing = _uncovered(con)
     if missing and curate and _curate(root, con):
-        con.close()
-        con = connect(root)
+        held.close()
+        held = ExitStack()
+        con = held.enter_context(reading(root))
         missing = _uncovered(con)
-    source = Source(root, con, "curated_samples")
+    source = Source(root, con, "curated_samples", held=held)
     if missing:
         passes = con.execute("SELECT count(*) FROM curation").fetchall()
         if passes and passes[0][0]:

@@ -14,10 +14,9 @@ from typer.testing import CliRunner
 
 from assay.flows.cli import app
 from assay.schemas import compact as compact_mod
-from assay.schemas import query as query_mod
 from assay.schemas import snapshot as snapshot_mod
 from assay.schemas.compact import LOCK, CompactionBusy, compact, compact_if_worthwhile
-from assay.schemas.query import VIEWS, connect, query
+from assay.schemas.query import VIEWS, reading
 from assay.schemas.records import Candidate, Outcome, Role, Sample, Status, Task, Verdict
 from assay.schemas.snapshot import live, snapshot
 from assay.schemas.store import Prepared, Store
@@ -51,11 +50,8 @@ def _dataset(root: Path, folders: int = 8, per: int = 3) -> Store:
 
 
 def _read(root: Path, views: list[str]) -> dict[str, list[str]]:
-    con = connect(root)
-    try:
+    with reading(root) as con:
         return {v: sorted(map(repr, con.sql(f"SELECT * FROM {v}").fetchall())) for v in views}
-    finally:
-        con.close()
 
 
 def _rows(root: Path) -> dict[str, list[str]]:
@@ -119,26 +115,6 @@ def test_a_listing_racing_a_compaction_is_taken_again(
     real = snapshot_mod.listing
     monkeypatch.setattr(snapshot_mod, "listing", lambda c: next(torn, None) or real(c))
     assert sorted(snapshot(store.commits).folders) == after
-
-
-def test_a_query_on_a_snapshot_compaction_removed_tries_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = _dataset(tmp_path / "ds")
-    sql = "SELECT * FROM raw_tasks"
-    rows = sorted(map(repr, query(store.root, sql).to_pylist()))
-    real, calls = query_mod._connect, []
-
-    def connect_then_compact(snap):
-        con = real(snap)
-        if not calls:
-            compact(store.root)  # removes the files this connection is about to read
-        calls.append(snap)
-        return con
-
-    monkeypatch.setattr(query_mod, "_connect", connect_then_compact)
-    assert sorted(map(repr, query(store.root, sql).to_pylist())) == rows
-    assert len(calls) == 2
 
 
 _KILLED = textwrap.dedent(

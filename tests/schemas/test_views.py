@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from assay.schemas.query import VIEWS, connect, query
+from assay.schemas.query import VIEWS, query, reading
 from assay.schemas.records import Candidate, Outcome, Role, Run, Status, Task, Verdict
 from assay.schemas.store import Store
 from assay.schemas.tables import SCHEMAS
@@ -30,6 +30,19 @@ def test_views_exist_with_columns_and_no_rows_before_any_commit(tmp_path: Path) 
             assert (pa.timestamp("us") if pa.types.is_timestamp(have) else have) == want
     runs = query(root, "SELECT * FROM runs").schema.names
     assert {"id", "name", "state", "tasks", "candidates", "verdicts", "samples"} <= set(runs)
+
+
+def test_a_table_with_no_file_has_the_types_its_files_have(tmp_path: Path) -> None:
+    """The empty shape is written as SQL types: they are the types DuckDB reads from a file."""
+    import pyarrow.parquet as pq
+
+    for table, schema in SCHEMAS.items():
+        file = tmp_path / f"{table}.parquet"
+        pq.write_table(schema.empty_table(), file)
+        columns = "column_name, column_type"
+        in_file = query(tmp_path, f"SELECT {columns} FROM (DESCRIBE FROM '{file}')")
+        empty = query(tmp_path, f"SELECT {columns} FROM (DESCRIBE raw_{table})")
+        assert len(empty) == len(schema) and empty.to_pylist() == in_file.to_pylist()
 
 
 def test_the_same_content_committed_twice_shows_once(
@@ -122,14 +135,12 @@ def test_views_read_live_folders_only_and_a_connection_is_a_snapshot(
     stray.mkdir(parents=True)
     shutil.copy(next(store.commits.glob("*/tasks.parquet")), stray / "tasks.parquet")
     other = Task("code", "seed", "two", "second")
-    con = connect(store.root)
-    store.commit("two", {"tasks": [other]})  # published after the connection opened
-    names = sorted(r[0] for r in con.execute("SELECT name FROM tasks").fetchall())
-    assert names == ["add"]  # the connection reads the folders live when it opened
-    assert con.execute("SELECT count(*) FROM raw_tasks").fetchone() == (1,)
-    again = connect(store.root)
-    assert sorted(r[0] for r in again.execute("SELECT name FROM tasks").fetchall()) == [
-        "add",
-        "two",
-    ]
-    assert again.execute("SELECT count(*) FROM raw_tasks").fetchone() == (2,)
+    with reading(store.root) as con:
+        store.commit("two", {"tasks": [other]})  # published after the reader opened
+        names = sorted(r[0] for r in con.execute("SELECT name FROM tasks").fetchall())
+        assert names == ["add"]  # the reader reads the folders live when it opened
+        assert con.execute("SELECT count(*) FROM raw_tasks").fetchone() == (1,)
+    with reading(store.root) as again:
+        names = sorted(r[0] for r in again.execute("SELECT name FROM tasks").fetchall())
+        assert names == ["add", "two"]
+        assert again.execute("SELECT count(*) FROM raw_tasks").fetchone() == (2,)

@@ -1,0 +1,151 @@
+"""Every reader of a dataset reads it whole while a compaction removes the folders under it: a
+query, a resumed run's reload, a curation pass and a release's source, each with a compaction
+run at the worst moment (after the reader took its snapshot, before and while it reads)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assay.flows import reload
+from assay.flows.curate import CurateConfig, curate_dataset
+from assay.flows.release.source import open_source
+from assay.schemas import held as held_mod
+from assay.schemas import query as query_mod
+from assay.schemas.compact import compact
+from assay.schemas.held import held
+from assay.schemas.query import query, reading
+from assay.schemas.records import Candidate, Outcome, Role, Sample, Status, Task, Verdict
+from assay.schemas.snapshot import snapshot
+from assay.schemas.store import Store
+
+
+def _dataset(root: Path, folders: int = 6, per: int = 3) -> Store:
+    """`folders` commit folders of `per` tasks each (a task, two solvers, a verdict each and a
+    sample), all of run r1; then each folder's tasks again as run r2."""
+    store = Store(root)
+    for run_id in ("r1", "r2"):
+        for f in range(folders):
+            commits = []
+            for i in range(f * per, (f + 1) * per):
+                task = Task("code", "seed", f"t{i}", f"Write f{i}.", tests=(f"assert f({i})",))
+                sols = [Candidate(task.id, Role.SOLVER, f"def f(x): return {i} + {k}")
+                        for k in range(2)]  # fmt: skip
+                verdicts = [Verdict(c.id, "python", Status.PASS, 1, 1,
+                                    (Outcome(task.tests[0], Status.PASS),), task_id=task.id)
+                            for c in sols]  # fmt: skip
+                sample = Sample(task.id, sols[0].id, "code", task.prompt, sols[0].text)
+                tables = {"tasks": [task], "candidates": sols, "verdicts": verdicts,
+                          "samples": [sample]}  # fmt: skip
+                commits.append(store.prepare(f"gen/{run_id}/{task.id}", tables, run_id=run_id))
+            store.write_many(commits)
+    return store
+
+
+def _compact_after(monkeypatch: pytest.MonkeyPatch, module: object, name: str, root: Path) -> list:
+    """Make `module.name` (a function) run a compaction of `root` right after its first call
+    returns; the calls are recorded."""
+    real, calls = getattr(module, name), []
+
+    def then_compact(*args):
+        out = real(*args)
+        if not calls:
+            assert compact(root).replaced > 0  # removes every folder the caller is to read
+        calls.append(args)
+        return out
+
+    monkeypatch.setattr(module, name, then_compact)
+    return calls
+
+
+def _families(root: Path) -> list[tuple[str, dict[str, list[str]]]]:
+    return [(family, {t: sorted(r.id for r in rows) for t, rows in tables.items()})
+            for family, tables in reload.families(root, "r1")]  # fmt: skip
+
+
+def test_a_query_whose_files_a_compaction_removes_reads_them_still(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _dataset(tmp_path / "ds")
+    sql = "SELECT * FROM raw_verdicts ORDER BY id, run_id"
+    rows = query(store.root, sql).to_pylist()
+    calls = _compact_after(monkeypatch, query_mod, "_connect", store.root)
+    assert query(store.root, sql).to_pylist() == rows
+    assert len(calls) == 1  # read from the snapshot it took, not started again
+    assert len(snapshot(store.commits).folders) == 1
+
+
+def test_a_snapshot_a_compaction_removes_before_it_is_held_is_taken_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _dataset(tmp_path / "ds")
+    sql = "SELECT * FROM raw_samples ORDER BY id, run_id"
+    rows = query(store.root, sql).to_pylist()
+    calls = _compact_after(monkeypatch, held_mod, "snapshot", store.root)
+    with reading(store.root) as con:
+        assert con.sql(sql).to_arrow_table().to_pylist() == rows
+    assert len(calls) == 2  # the first snapshot named folders gone before they were opened
+
+
+def test_a_held_snapshot_reads_removed_files_and_lets_them_go(tmp_path: Path) -> None:
+    store = _dataset(tmp_path / "ds", folders=2)
+    with held(store.commits) as snap:
+        compact(store.root)
+        assert snap.held and all(not p.exists() for p in snap.held)  # removed, still open
+        opened = set(os.listdir(held_mod.FDS))
+        assert {p.name for p in snap.held.values()} <= opened
+    assert not {p.name for p in snap.held.values()} & set(os.listdir(held_mod.FDS)) - opened
+
+
+def test_a_reload_during_a_compaction_yields_every_family_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _dataset(tmp_path / "ds")
+    expected = _families(store.root)
+    assert len(expected) == 18 and all(len(t["candidates"]) == 2 for _, t in expected)
+    calls = _compact_after(monkeypatch, query_mod, "_connect", store.root)
+    assert _families(store.root) == expected
+    assert calls  # a compaction ran between the snapshot and the reads
+
+
+def test_a_reload_compacted_mid_stream_yields_every_family_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _dataset(tmp_path / "ds")
+    expected = _families(store.root)
+    monkeypatch.setattr(reload, "BATCH_ROWS", 1)
+    got, stream = [], reload.families(store.root, "r1")
+    for family, tables in stream:
+        if not got:
+            compact(store.root)  # every folder the stream reads is removed under it
+        got.append((family, {t: sorted(r.id for r in rows) for t, rows in tables.items()}))
+    assert got == expected
+
+
+def test_a_curation_pass_during_a_compaction_decides_as_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _dataset(tmp_path / "ds")
+    shutil.copytree(store.root, tmp_path / "plain")
+    plain = curate_dataset(tmp_path / "plain", CurateConfig())
+    calls = _compact_after(monkeypatch, query_mod, "_connect", store.root)
+    report = curate_dataset(store.root, CurateConfig())
+    assert calls and report["committed"] and report["decisions"] == plain["decisions"]
+    sql = "SELECT sample_id, decision, reason FROM curation ORDER BY sample_id"
+    assert query(store.root, sql) == query(tmp_path / "plain", sql)
+
+
+def test_a_release_source_reads_through_a_compaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _dataset(tmp_path / "ds")
+    expected = query(store.root, "SELECT id FROM samples ORDER BY id").to_pylist()
+    _compact_after(monkeypatch, query_mod, "_connect", store.root)
+    source = open_source(store.root)
+    try:
+        assert source.rows(f"SELECT id FROM {source.table} ORDER BY id") == expected
+    finally:
+        source.close()
