@@ -30,7 +30,7 @@ def print_table(table: pa.Table, fmt: str = "table") -> None:
             sys.stdout.write(json.dumps(row, default=str) + "\n")
         return
     if fmt == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\n")  # as DuckDB's CLI: no \r
         writer.writerow(table.column_names)
         for row in rows:
             writer.writerow([row[name] for name in table.column_names])

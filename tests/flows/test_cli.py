@@ -87,6 +87,18 @@ def test_sql_and_status_over_a_dataset(tmp_path: Path) -> None:
     assert status.returncode == 0 and "run" in status.stdout
 
 
+def test_sql_csv_ends_lines_with_a_newline_alone(tmp_path: Path) -> None:
+    """As DuckDB's CLI does: `tail -n1`, `cut` and `[ "$n" -ge 1 ]` see no stray carriage return."""
+    dataset = tmp_path / "ds"
+    tasks = [Task("code", "seed", name, f"def {name}(x):\n", name) for name in ("inc", "dec")]
+    Store(dataset).commit("k", {"tasks": tasks})
+    sql = "SELECT name, 'a,b' AS quoted FROM tasks ORDER BY name"
+    done = subprocess.run([sys.executable, "-m", "assay.flows", "sql", sql, "-d", str(dataset),
+                           "-f", "csv"], capture_output=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b'name,quoted\ndec,"a,b"\ninc,"a,b"\n'
+
+
 def test_run_records_share_the_run_id_their_rows_carry(tmp_path: Path) -> None:
     """`assay status` counts a run's rows by the id its run record has."""
     from assay.flows.config import load_config
