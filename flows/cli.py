@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from assay.flows.config import ConfigError, load_config
-
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -37,6 +35,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _config(path: Path | None, overrides: list[str] | None):
+    from assay.flows.config import ConfigError, load_config  # pydantic: not for `assay sql`
+
     try:
         return load_config(path, overrides or [])
     except ConfigError as exc:
@@ -261,6 +261,7 @@ def _verify_with(
 ) -> None:
     """Check `input` with verifier `name` as a run of `config` (or of the defaults) would:
     the same options and limits, so the verdicts' `config_hash` is a run's."""
+    from assay.flows.config import ConfigError
     from assay.flows.verify_setup import verify_setup
     from assay.verifiers.jsonl import InputError, verify_file
 

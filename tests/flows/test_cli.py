@@ -99,6 +99,37 @@ def test_sql_csv_ends_lines_with_a_newline_alone(tmp_path: Path) -> None:
     assert done.stdout == b'name,quoted\ndec,"a,b"\ninc,"a,b"\n'
 
 
+_LOADED = """
+import json, sys
+out, sys.argv = sys.argv[1], ["assay", *sys.argv[2:]]
+try:
+    from assay.flows.cli import main
+    main()
+finally:
+    with open(out, "w") as f:
+        json.dump(sorted(sys.modules), f)
+"""
+
+
+def test_sql_imports_no_dataframe_cluster_or_config_library(tmp_path: Path) -> None:
+    """`assay sql` loads what a query needs: pandas, Ray, Prefect and the run config's models
+    cost seconds of start-up (the speed is bench/sql_latency.py's; this is what it loads)."""
+    dataset = tmp_path / "ds"
+    Store(dataset).commit("k", {"tasks": [Task("code", "seed", "inc", "def inc(x):\n", "inc")]})
+    loaded = tmp_path / "modules.json"
+    for fmt in ("table", "csv", "json"):
+        done = subprocess.run([sys.executable, "-c", _LOADED, str(loaded), "sql",
+                               "SELECT count(*) AS n FROM samples JOIN tasks ON true", "-d",
+                               str(dataset), "-f", fmt], capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "0" in done.stdout
+        modules = set(json.loads(loaded.read_text()))
+        assert {"duckdb", "typer", "assay.flows.cli"} <= modules  # it ran the query, by the CLI
+        heavy = modules & {"pandas", "ray", "prefect", "yaml", "assay.flows.config"}
+        assert not heavy, (fmt, heavy)
+
+
 def test_run_records_share_the_run_id_their_rows_carry(tmp_path: Path) -> None:
     """`assay status` counts a run's rows by the id its run record has."""
     from assay.flows.config import load_config
