@@ -4,7 +4,6 @@ run at the worst moment (after the reader took its snapshot, before and while it
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -91,13 +90,18 @@ def test_a_snapshot_a_compaction_removes_before_it_is_held_is_taken_again(
 
 
 def test_a_held_snapshot_reads_removed_files_and_lets_them_go(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
     store = _dataset(tmp_path / "ds", folders=2)
     with held(store.commits) as snap:
+        assert len(snap.held) == 2 * 2 * 4  # two runs' folders, four tables each
+        rows = {p: pq.read_table(p).num_rows for p in snap.held}
+        inodes = {fd: fd.stat().st_ino for fd in snap.held.values()}
         compact(store.root)
-        assert snap.held and all(not p.exists() for p in snap.held)  # removed, still open
-        opened = set(os.listdir(held_mod.FDS))
-        assert {p.name for p in snap.held.values()} <= opened
-    assert not {p.name for p in snap.held.values()} & set(os.listdir(held_mod.FDS)) - opened
+        assert not any(p.exists() for p in snap.held)  # removed, still readable:
+        assert {p: pq.read_table(fd).num_rows for p, fd in snap.held.items()} == rows
+    for fd, inode in inodes.items():  # closed once the block ends (or the number reused)
+        assert not fd.exists() or fd.stat().st_ino != inode
 
 
 def test_a_reload_during_a_compaction_yields_every_family_once(
