@@ -117,6 +117,8 @@ class RunConfig(_Strict):
         )  # fmt: skip
         data["verify"].pop("pool", None)
         data["verify"].pop("isolation", None)  # refuses or warns; never changes a verdict
+        for key in ("item_timeout_s", "call_slack_s"):  # when a hung worker is replaced
+            data["verify"].pop(key, None)
         for domain in DOMAINS.values():  # a domain's section counts only for its own runs
             if domain.section is None:
                 continue

@@ -50,6 +50,10 @@ class GeneratorConfig(_Strict):
     resources: dict[str, float] = Field(default_factory=dict)  # Ray custom resources per replica
     batch_size: int | None = Field(default=None, ge=1)  # prompts per call; None: the backend's
     max_in_flight: int = Field(default=2, ge=1)  # calls outstanding per replica
+    # A call unanswered this long loses its replica (killed, replaced, its prompts resent): at
+    # least the slowest honest batch, batch_size × max_tokens / the replica's tokens per second.
+    call_timeout_s: float = Field(default=1800.0, gt=0)
+    retries: int = Field(default=2, ge=1)  # losses of one prompt sent alone before it fails
 
     @model_validator(mode="after")
     def _resources(self) -> GeneratorConfig:
@@ -62,7 +66,9 @@ class GeneratorConfig(_Strict):
         return self
 
 
-ENGINE_ONLY = {"replicas", "resources", "batch_size", "max_in_flight"}  # generator, not hashed
+ENGINE_ONLY = {  # generator fields that are not in the run id
+    "replicas", "resources", "batch_size", "max_in_flight", "call_timeout_s", "retries",
+}  # fmt: skip
 
 
 class RoleSampling(_Strict):
@@ -125,6 +131,10 @@ class VerifyConfig(_Strict):
     # Where the machine refuses some sandbox isolation (no namespaces): "warn" runs with the
     # level reached (recorded on every verdict), "require" refuses to run any check.
     isolation: Literal["warn", "require"] = "warn"
+    # A check call unanswered for call_slack_s plus item_timeout_s per item loses its verifier
+    # actor. None: each item's wall limit × (its tests + 2) (`engine.lanes.item_budget`).
+    item_timeout_s: float | None = Field(default=None, gt=0)
+    call_slack_s: float = Field(default=60.0, ge=0)
 
 
 class B4Config(_Strict):
@@ -155,6 +165,8 @@ class EngineConfig(_Strict):
 
     window: int | None = Field(default=None, ge=1)  # None: enough to fill every batch twice
     check_chunk: int = Field(default=16, ge=1)  # most items sent to a verifier worker per call
+    ready_timeout_s: float = Field(default=1800.0, gt=0)  # for workers to start (models load)
+    retry_failed: bool = False  # send again the prompts an earlier invocation judged poison
 
 
 class StoreConfig(_Strict):

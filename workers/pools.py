@@ -1,7 +1,9 @@
 """The workers the round engine's lanes send work to: generator replicas and verifier workers,
 as Ray actors placed by their declared resources, or as threads in this process (tests, runs
 without Ray). Each answers `submit(payload) -> Future` and says when a failure means the worker
-itself was lost (`lost`), so the lane restarts it and resends the work.
+itself was lost (`lost`), so the lane restarts it and resends the work. A lane that gives up
+waiting on a call restarts the worker too: `ray.kill` ends an actor's process even when it is
+stopped (SIGSTOP) or wedged.
 """
 
 from __future__ import annotations
@@ -29,11 +31,54 @@ def _ray_lost(exc: BaseException) -> bool:
 
 
 class _RayWorker:
-    """An actor handle that is replaced by a new actor, wherever Ray finds room, when lost."""
+    """An actor handle that is replaced by a new actor, wherever Ray finds room, when lost. An
+    actor runs its calls one at a time (`serial`): when it dies, the oldest call was running."""
+
+    serial = True
+    name = ""
 
     def __init__(self) -> None:
         self.handle = self._start()
         self.starts = 1
+
+    def _needs(self) -> dict[str, float]:
+        raise NotImplementedError
+
+    def _actor(self) -> dict[str, Any]:
+        """Ray's record of the actor (its state, and its process once placed)."""
+        import ray
+
+        with contextlib.suppress(Exception):
+            return dict(ray._private.state.actors(self.handle._actor_id.hex()))  # no public API
+        return {}
+
+    def pid(self) -> int:
+        """The actor's process id (0 while Ray has not placed it)."""
+        return int(self._actor().get("Pid") or 0)
+
+    def waiting(self) -> str:
+        """Why the actor has not started yet, as far as Ray can say."""
+        import ray
+
+        actor = self._actor()
+        state, pid = actor.get("State", ""), int(actor.get("Pid") or 0)
+        needs = {k: v for k, v in self._needs().items() if v}
+        if state == "DEAD":
+            return f"its actor died: {actor.get('DeathCause') or 'no cause recorded'}"
+        if pid:
+            return (
+                f"its process {pid} is still in its constructor (loading the model, opening "
+                "the sandbox)"
+            )
+        free = ray.available_resources()
+        short = [f"{k}: needs {v:g}, {free.get(k, 0):g} free" for k, v in needs.items()
+                 if free.get(k, 0) < v]  # fmt: skip
+        if short:
+            total = ray.cluster_resources()
+            have = ", ".join(f"{k} {total.get(k, 0):g}" for k in needs)
+            return (f"Ray has no node to place it on ({'; '.join(short)}; the cluster has "
+                    f"{have} in all)")  # fmt: skip
+        return f"Ray has not placed it yet (state {state or 'unknown'}, needs {needs})"
 
     def _start(self) -> Any:
         raise NotImplementedError
@@ -60,10 +105,17 @@ class _RayWorker:
 class RayReplica(_RayWorker):
     """One generator actor with the spec's resources (and custom `resources`)."""
 
-    def __init__(self, spec: GeneratorSpec, resources: dict[str, float] | None = None) -> None:
+    def __init__(
+        self, spec: GeneratorSpec, resources: dict[str, float] | None = None, name: str = ""
+    ) -> None:
         self.spec = spec
         self.resources = dict(resources or {})
+        self.name = name or f"generator replica ({spec.backend})"
         super().__init__()
+
+    def _needs(self) -> dict[str, float]:
+        gpus = max(self.spec.num_gpus, float(getattr(self.spec.build(), "num_gpus", 0)))
+        return {"CPU": self.spec.num_cpus, "GPU": gpus, **self.resources}
 
     def _start(self) -> Any:
         from assay.workers.actors import GeneratorActor
@@ -81,10 +133,16 @@ class RayReplica(_RayWorker):
 class RayChecker(_RayWorker):
     """One verifier actor (it owns a sandbox) holding `num_cpus` of a node."""
 
-    def __init__(self, num_cpus: float, sandbox: SandboxOptions | None = None) -> None:
+    def __init__(
+        self, num_cpus: float, sandbox: SandboxOptions | None = None, name: str = ""
+    ) -> None:
         self.num_cpus = num_cpus
         self.sandbox = sandbox
+        self.name = name or "verifier actor"
         super().__init__()
+
+    def _needs(self) -> dict[str, float]:
+        return {"CPU": self.num_cpus}
 
     def _start(self) -> Any:
         from assay.workers.actors import VerifierActor

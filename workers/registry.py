@@ -20,6 +20,7 @@ BUILTINS = (
     "assay.workers.openai_client",
     "assay.workers.vllm_engine",
     "assay.workers.replay",
+    "assay.workers.faulty",
 )
 
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from assay.flows.engine.lanes import CheckLane, GenerationLane
-from assay.flows.engine.ops import Check, Generate, Op
+from assay.flows.engine.ops import Check, Failed, Generate, GenerationFailed, Op
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Generator
 
@@ -38,11 +38,13 @@ class Compute:
         checks: CheckLane,
         verifier: str,
         options: dict[str, Any] | None = None,
+        ready_timeout_s: float = 1800.0,
     ) -> None:
         self.generation = generation
         self.checks = checks
         self.verifier = verifier
         self.options = options
+        self.ready_timeout_s = ready_timeout_s
 
     @classmethod
     @contextmanager
@@ -73,17 +75,31 @@ class Compute:
                 f"model {spec.model} ({spec.backend}): {gen.replicas} replica(s), "
                 f"batches of up to {size} prompts"
             )
-            replicas = [RayReplica(spec, gen.resources) for _ in range(gen.replicas)]
+            replicas = [
+                RayReplica(spec, gen.resources, f"generator replica {i} ({spec.backend})")
+                for i in range(gen.replicas)
+            ]
             cpus = float(ray.cluster_resources().get("CPU", 1))
             pool = config.verify.pool or max(1, int(cpus))
             free = max(0.0, cpus - gen.replicas * gen.num_cpus)
             share = max(0.01, int(min(1.0, free / pool) * 100) / 100)
-            checkers = [RayChecker(share, box) for _ in range(pool)]
+            checkers = [RayChecker(share, box, f"verifier actor {i}") for i in range(pool)]
+            ready_s = config.engine.ready_timeout_s
             compute = cls(
-                GenerationLane(replicas, size, gen.max_in_flight),
-                CheckLane(checkers, limits, max_chunk=config.engine.check_chunk),
+                GenerationLane(
+                    replicas, size, gen.max_in_flight, gen.retries, gen.call_timeout_s, ready_s
+                ),
+                CheckLane(
+                    checkers,
+                    limits,
+                    max_chunk=config.engine.check_chunk,
+                    item_timeout_s=config.verify.item_timeout_s,
+                    slack_s=config.verify.call_slack_s,
+                    ready_timeout_s=ready_s,
+                ),
                 verifier,
                 options,
+                ready_s,
             )
             try:
                 yield compute
@@ -121,7 +137,7 @@ class Compute:
             if not op.requests:
                 done([])
             else:
-                self.generation.submit(op.requests, done)
+                self.generation.submit(op.requests, lambda got: done(_failed_or(got)))
         elif isinstance(op, Check):
             if not op.items:
                 done([])
@@ -133,28 +149,30 @@ class Compute:
             raise TypeError(f"a program yielded {op!r}; yield Generate(...) or Check(...)")
 
     def step(self, timeout: float | None = None) -> bool:
-        """Send what the lanes can take, wait for any call to finish, and settle every finished
-        one (their answers reach their programs). False when nothing is in flight."""
-        self.generation.pump()
-        self.checks.pump()
-        lanes: dict[Any, Any] = {f: self.generation for f in self.generation.futures()}
-        lanes.update({f: self.checks for f in self.checks.futures()})
+        """Send what the lanes can take, wait for any call to finish (or the next deadline),
+        settle every finished one (their answers reach their programs), and replace workers
+        past their deadline. False when nothing is in flight."""
+        lanes_ = (self.generation, self.checks)
+        for lane in lanes_:
+            lane.pump()
+        lanes: dict[Any, Any] = {f: lane for lane in lanes_ for f in lane.futures()}
         if not lanes:
             return False
-        done, _ = wait(list(lanes), timeout=timeout, return_when=FIRST_COMPLETED)
+        dues = [d for d in (timeout, *(lane.due() for lane in lanes_)) if d is not None]
+        done, _ = wait(list(lanes), timeout=min(dues, default=None), return_when=FIRST_COMPLETED)
         for future in done:
             lanes[future].settle(future)
+        for lane in lanes_:
+            lane.expire()
         return True
 
     def ready(self) -> float:
         """Wait until every worker has started (models loaded, sandboxes open); the seconds
-        waited. Workers that cannot say (threads) count as started."""
-        import time
+        waited. Workers that cannot say (threads) count as started. One that failed to start,
+        or is not up within `ready_timeout_s`, raises `WorkersNotReady` naming it and why."""
+        from assay.flows.engine.startup import wait_ready
 
-        started = time.perf_counter()
-        workers = [*self.generation.workers, *self.checks.workers]
-        wait([w.ready() for w in workers if hasattr(w, "ready")])
-        return time.perf_counter() - started
+        return wait_ready([*self.generation.workers, *self.checks.workers], self.ready_timeout_s)
 
     def stats(self) -> dict[str, Any]:
         calls = self.generation.calls
@@ -165,8 +183,15 @@ class Compute:
             "checks": self.checks.checks,
             "replica_restarts": sum(self.generation.epochs),
             "verifier_restarts": sum(self.checks.epochs),
+            "failed_prompts": len(self.generation.failed),
         }
 
     def close(self) -> None:
         self.generation.close()
         self.checks.close()
+
+
+def _failed_or(answers: list[Any]) -> Any:
+    """A `Generate`'s answers, or `GenerationFailed` when some request got none."""
+    failed = [a for a in answers if isinstance(a, Failed)]
+    return GenerationFailed(failed) if failed else answers

@@ -4,9 +4,12 @@ outstanding calls per worker, so every worker always has its next batch waiting)
 each operation its answers, in order, once all of them are back.
 
 Workers are anything with `submit(payload) -> Future`, `lost(exc) -> bool`, `restart()` and
-`close()` (Ray actors in `workers.pools`, threads in tests). A call that fails because its
-worker was lost is resent after a restart; a check item whose worker is lost `retries` times
-gets an `error` verdict with the evidence, and the run goes on.
+`close()` (Ray actors in `workers.pools`, threads in tests); `calls.Lane` times their calls and
+replaces a worker that died or stopped answering. What the call that was running when it went
+is blamed for differs: a generation batch is split in halves, then halves again, so the prompt
+that kills replicas is found in a few restarts, and a prompt lost alone `retries` times gets a
+`Failed` answer (its task records the failure; the run goes on). A check chunk's items are sent
+alone after a loss, and one lost more than `retries` times gets an `error` verdict.
 """
 
 from __future__ import annotations
@@ -14,26 +17,18 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
+from assay.flows.engine.calls import Call, Lane, LaneError, Worker
+from assay.flows.engine.ops import Failed
 from assay.schemas.records import Verdict
 from assay.verifiers import registry
 from assay.verifiers.batch import broken_verdict, stamped
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Request
 
-
-class Worker(Protocol):
-    def submit(self, payload: Any) -> Future: ...
-    def lost(self, exc: BaseException) -> bool: ...
-    def restart(self) -> None: ...
-    def close(self) -> None: ...
-
-
-class LaneError(RuntimeError):
-    """A lane cannot go on (a worker kept dying, or answered with the wrong count)."""
+__all__ = ["CheckLane", "GenerationLane", "LaneError", "Worker"]
 
 
 @dataclass
@@ -60,97 +55,89 @@ class Entry:
     payload: Any  # a Request, or a validated check item
     slot: Slot
     index: int
-    tries: int = 0
+    tries: int = 0  # calls lost while they carried it
+    alone: int = 0  # of those, calls that carried it alone
     key: tuple[str, str] = ("", "")  # check items: (verifier, options) they go to
 
 
-@dataclass
-class _Lane:
-    workers: Sequence[Worker]
-    in_flight: int
-    busy: dict[Future, tuple[int, int, list[Entry]]] = field(default_factory=dict)
-    load: list[int] = field(default_factory=list)
-    epochs: list[int] = field(default_factory=list)  # restarts per worker so far
-
-    def __post_init__(self) -> None:
-        if not self.workers:
-            raise ValueError("a lane needs at least one worker")
-        self.load = [0] * len(self.workers)
-        self.epochs = [0] * len(self.workers)
-
-    def _free(self) -> int | None:
-        """The least loaded worker with room for another call, if any."""
-        index = min(range(len(self.load)), key=self.load.__getitem__)
-        return index if self.load[index] < self.in_flight else None
-
-    def _send(self, index: int, entries: list[Entry], payload: Any) -> None:
-        self.busy[self.workers[index].submit(payload)] = (index, self.epochs[index], entries)
-        self.load[index] += 1
-
-    def futures(self) -> list[Future]:
-        return list(self.busy)
-
-    def _take(self, future: Future) -> tuple[int, list[Entry], Any, BaseException | None]:
-        index, epoch, entries = self.busy.pop(future)
-        self.load[index] -= 1
-        try:
-            return index, entries, future.result(), None
-        except Exception as exc:
-            if not self.workers[index].lost(exc):
-                raise
-            if epoch == self.epochs[index]:  # the other calls it had fail too: restart once
-                self.workers[index].restart()
-                self.epochs[index] += 1
-            return index, entries, None, exc
-
-    def close(self) -> None:
-        for worker in self.workers:
-            worker.close()
-
-
-class GenerationLane(_Lane):
-    """Requests from many tasks, `batch_size` per call, to the least loaded replica."""
+class GenerationLane(Lane):
+    """Requests from many tasks, `batch_size` per call, to the least loaded replica; a call
+    unanswered after `call_timeout_s` loses its replica."""
 
     def __init__(
-        self, workers: Sequence[Worker], batch_size: int, in_flight: int, retries: int = 3
+        self,
+        workers: Sequence[Worker],
+        batch_size: int,
+        in_flight: int,
+        retries: int = 2,
+        call_timeout_s: float = 1800.0,
+        ready_timeout_s: float = 1800.0,
     ) -> None:
-        super().__init__(workers, in_flight)
-        self.batch_size = max(1, batch_size)
-        self.retries = retries
+        size = max(1, batch_size)
+        # Isolating one poisoned prompt loses log2(batch) + retries calls in a row at most.
+        breaker = 2 * (math.ceil(math.log2(size)) + retries + 1) + len(workers)
+        super().__init__(workers, in_flight, ready_timeout_s, breaker)
+        self.batch_size = size
+        self.retries = max(1, retries)
+        self.call_timeout_s = call_timeout_s
         self.queue: deque[Entry] = deque()
+        self.suspects: deque[list[Entry]] = deque()  # parts of lost batches, each sent alone
         self.calls = 0
         self.prompts = 0
+        self.failed: list[Failed] = []
 
     def submit(self, requests: Sequence[Request], done: Callable[[list[Any]], None]) -> None:
         slot = Slot.of(len(requests), done)
         self.queue.extend(Entry(r, slot, i) for i, r in enumerate(requests))
 
     def pump(self) -> None:
-        while self.queue and (index := self._free()) is not None:
-            n = min(self.batch_size, len(self.queue))
-            batch = [self.queue.popleft() for _ in range(n)]
-            self._send(index, batch, [e.payload for e in batch])
+        while self.suspects or self.queue:
+            if self.suspects:  # alone on an idle replica; nothing else is sent meanwhile
+                if (index := self._idle()) is None:
+                    return
+                batch = self.suspects.popleft()
+                self.held.add(index)
+            elif (index := self._free()) is not None:
+                batch = [self.queue.popleft() for _ in range(min(self.batch_size, len(self.queue)))]
+            else:
+                return
+            self._send(index, batch, [e.payload for e in batch], self.call_timeout_s)
             self.calls += 1
-            self.prompts += n
+            self.prompts += len(batch)
 
-    def settle(self, future: Future) -> None:
-        _, batch, completions, lost = self._take(future)
-        if lost is not None:
-            for entry in batch:
-                entry.tries += 1
-                if entry.tries > self.retries:
-                    raise LaneError(f"generator replica lost {entry.tries} times: {lost}")
-            self.queue.extendleft(reversed(batch))
+    def blame(self, entries: list[Entry], reason: str) -> None:
+        for entry in entries:
+            entry.tries += 1
+        if len(entries) > 1:  # halves, each sent alone: the poisoned prompt is in one of them
+            half = len(entries) // 2
+            self.suspects.extendleft([entries[half:], entries[:half]])
             return
+        entry = entries[0]
+        entry.alone += 1
+        if entry.alone < self.retries:
+            self.suspects.appendleft([entry])
+            return
+        failed = Failed(entry.payload, f"generator replica lost {entry.tries} times with this "
+                        f"prompt in its batch, {entry.alone} of them alone: {reason}")  # fmt: skip
+        self.failed.append(failed)
+        entry.slot.put(entry.index, failed)
+
+    def requeue(self, entries: list[Entry]) -> None:
+        self.queue.extendleft(reversed(entries))
+
+    def answer(self, call: Call, completions: Any) -> None:
+        batch = call.entries
         if len(completions) != len(batch):
             raise LaneError(f"generator returned {len(completions)} completions for {len(batch)}")
         for entry, completion in zip(batch, completions, strict=True):
             entry.slot.put(entry.index, completion)
 
 
-class CheckLane(_Lane):
+class CheckLane(Lane):
     """Check items from many tasks, in chunks, to every verifier worker. A chunk holds one
-    verifier's items; chunks shrink as the queue does, so the last checks spread out too."""
+    verifier's items; chunks shrink as the queue does, so the last checks spread out too. A
+    chunk's deadline is `slack_s` plus each item's `item_timeout_s` (derived from the wall
+    limit when None: see `item_budget`)."""
 
     def __init__(
         self,
@@ -159,11 +146,17 @@ class CheckLane(_Lane):
         in_flight: int = 2,
         max_chunk: int = 16,
         retries: int = 2,
+        item_timeout_s: float | None = None,
+        slack_s: float = 60.0,
+        ready_timeout_s: float = 1800.0,
     ) -> None:
-        super().__init__(workers, in_flight)
+        breaker = 2 * (retries + 2) + len(workers)
+        super().__init__(workers, in_flight, ready_timeout_s, breaker)
         self.limits = limits
         self.max_chunk = max_chunk
         self.retries = retries
+        self.item_timeout_s = item_timeout_s
+        self.slack_s = slack_s
         self.queues: dict[tuple[str, str], deque[Entry]] = {}
         self._options: dict[tuple[str, str], dict[str, Any] | None] = {}
         self.checks = 0
@@ -175,7 +168,6 @@ class CheckLane(_Lane):
         items: Sequence[Any],
         done: Callable[[list[Any]], None],
     ) -> None:
-        from assay.verifiers import registry
         from assay.workers.dispatch import validated
 
         models = validated(registry.configured(verifier, options), list(items))
@@ -188,6 +180,12 @@ class CheckLane(_Lane):
     def _queued(self) -> int:
         return sum(len(q) for q in self.queues.values())
 
+    def deadline(self, chunk: list[Entry]) -> float:
+        each = self.item_timeout_s
+        return self.slack_s + sum(
+            each if each is not None else item_budget(e.payload, self.limits) for e in chunk
+        )
+
     def pump(self) -> None:
         while (total := self._queued()) and (index := self._free()) is not None:
             key, queue = next((k, q) for k, q in self.queues.items() if q)
@@ -196,7 +194,7 @@ class CheckLane(_Lane):
             chunk = [queue.popleft() for _ in range(size)]
             self.queues[key] = self.queues.pop(key)  # round robin: other verifiers go next
             payload = (key[0], self._options[key], [e.payload for e in chunk], self.limits)
-            self._send(index, chunk, payload)
+            self._send(index, chunk, payload, self.deadline(chunk))
             self.checks += size
 
     def _broken(self, entry: Any, reason: str) -> Verdict:
@@ -205,18 +203,31 @@ class CheckLane(_Lane):
         verdict = broken_verdict(entry.payload, name, reason)
         return stamped(verdict, registry.get(name), self._options[entry.key], self.limits)
 
-    def settle(self, future: Future) -> None:
-        _, chunk, verdicts, lost = self._take(future)
-        if lost is not None:
-            for entry in chunk:
-                entry.tries += 1
-                if entry.tries > self.retries:
-                    reason = f"verifier worker lost {entry.tries} times on this item: {lost}"
-                    entry.slot.put(entry.index, self._broken(entry, reason))
-                else:  # alone next time: one bad item cannot take others down with it
-                    self.queues.setdefault(entry.key, deque()).appendleft(entry)
-            return
+    def blame(self, entries: list[Entry], reason: str) -> None:
+        for entry in entries:
+            entry.tries += 1
+            if entry.tries > self.retries:
+                why = f"verifier worker lost {entry.tries} times on this item: {reason}"
+                entry.slot.put(entry.index, self._broken(entry, why))
+            else:  # alone next time: one bad item cannot take others down with it
+                self.queues.setdefault(entry.key, deque()).appendleft(entry)
+
+    def requeue(self, entries: list[Entry]) -> None:
+        for entry in reversed(entries):
+            self.queues.setdefault(entry.key, deque()).appendleft(entry)
+
+    def answer(self, call: Call, verdicts: Any) -> None:
+        chunk = call.entries
         if len(verdicts) != len(chunk):
             raise LaneError(f"verifier returned {len(verdicts)} verdicts for {len(chunk)}")
         for entry, verdict in zip(chunk, verdicts, strict=True):
             entry.slot.put(entry.index, verdict)
+
+
+def item_budget(item: Any, limits: Limits) -> float:
+    """Seconds one check item may honestly take: a sandboxed run per test where the item lists
+    its tests (stdin/stdout programs run once per test), two more for compiling and slack, each
+    up to the wall limit."""
+    tests = getattr(item, "tests", None)
+    runs = len(tests) if isinstance(tests, list | tuple) else 0
+    return limits.wall_s * (runs + 2)

@@ -25,7 +25,8 @@ def drive(
     label: str = "tasks",
 ) -> dict[str, Any]:
     """Run every (name, program) to its end; returns the lanes' counters. A program that raises
-    stops the run (what it committed before stays)."""
+    stops the run (what it committed before stays). An answer that is an exception (a
+    `GenerationFailed`) is thrown into its program, which may catch it and go on or end."""
     source: Iterator[tuple[str, Program]] = iter(programs)
     ready: deque[tuple[str, Program, Any]] = deque()
     open_ = 0
@@ -44,7 +45,9 @@ def drive(
     def advance(name: str, program: Program, answer: Any) -> None:
         nonlocal open_
         try:
-            op = program.send(answer)
+            op = (
+                program.throw(answer) if isinstance(answer, BaseException) else program.send(answer)
+            )
         except StopIteration:
             open_ -= 1
             bar.advance(name)

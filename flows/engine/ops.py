@@ -2,7 +2,9 @@
 
 A program is a generator: `completions = yield Generate(requests)` and
 `verdicts = yield Check(items)`; each answer comes back in request (item) order. Between yields
-the program commits what it has, so a killed run loses at most the operations in flight.
+the program commits what it has, so a killed run loses at most the operations in flight. A
+`Generate` with a request no replica survived is answered by throwing `GenerationFailed` into
+the program instead.
 """
 
 from __future__ import annotations
@@ -29,6 +31,23 @@ class Check:
     items: Sequence[Any]
     verifier: str = ""
     options: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The answer to a request no replica survived (`lanes.GenerationLane`): no completion."""
+
+    request: Request
+    reason: str
+
+
+class GenerationFailed(Exception):
+    """Thrown into a program whose `Generate` had requests that failed: its task records the
+    failure (`engine.failures`) and ends; the run goes on."""
+
+    def __init__(self, failed: Sequence[Failed]) -> None:
+        super().__init__("; ".join(f"{f.request.key}: {f.reason}" for f in failed))
+        self.failed = list(failed)
 
 
 Op = Generate | Check

@@ -3,6 +3,7 @@ flight, and what happens when a worker is lost."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,7 +14,7 @@ import pytest
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.lanes import CheckLane, GenerationLane, LaneError
 from assay.flows.engine.loop import drive
-from assay.flows.engine.ops import Check, Generate, Program
+from assay.flows.engine.ops import Check, Generate, GenerationFailed, Program
 from assay.flows.progress import Progress
 from assay.schemas.records import Status
 from assay.verifiers.sandbox import Limits
@@ -122,10 +123,17 @@ def test_a_lost_replica_is_restarted_and_its_calls_resent() -> None:
 
 
 def test_a_replica_that_keeps_dying_stops_the_run_with_the_reason() -> None:
-    worker = CountingWorker(lose_first=100)
+    """Every call lost, none answered: the replicas are broken, not a prompt poisoned."""
+
+    def shrugs(task: int) -> Program:
+        for _ in range(3):
+            with contextlib.suppress(GenerationFailed):
+                yield Generate(_requests(task))
+
+    worker = CountingWorker(lose_first=10_000)
     compute = _compute(worker, batch=8, in_flight=1)
-    with pytest.raises(LaneError, match="lost 4 times"):
-        drive([("t0", _program(0, {}))], compute, 1, Progress(quiet=True), 1)
+    with pytest.raises(LaneError, match="lost in a row with none answered"):
+        drive(((f"t{i}", shrugs(i)) for i in range(20)), compute, 20, Progress(quiet=True), 20)
     compute.close()
 
 

@@ -1,0 +1,200 @@
+"""Calls in flight to a lane's workers, each with a deadline.
+
+Workers run their calls one at a time (an actor's queue), so only a worker's oldest call is
+running; its clock starts when the worker took it (sent, or the call before it answered, or the
+worker came back up). A call past its deadline, or one whose worker died, loses the worker: it is
+killed and replaced (`restart`; `ray.kill` ends a stopped process too), the call that was running
+is blamed (`Lane.blame`, the lanes split or fail its entries), and the worker's other calls go
+back in the queue as they were. A lane that loses `breaker` calls in a row with none answered is
+broken, not poisoned: it stops the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, wait
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class Worker(Protocol):
+    def submit(self, payload: Any) -> Future: ...
+    def lost(self, exc: BaseException) -> bool: ...
+    def restart(self) -> None: ...
+    def close(self) -> None: ...
+
+
+LOSS_GRACE_S = 2.0  # for a dead actor's other calls to resolve, answered or failed
+
+
+class LaneError(RuntimeError):
+    """A lane cannot go on (its workers keep dying, or one answered with the wrong count)."""
+
+
+@dataclass
+class Call:
+    index: int  # the worker
+    entries: list[Any]
+    sent: float
+    deadline: float  # seconds it may run once its worker has taken it
+
+
+def name_of(worker: Any, index: int) -> str:
+    return str(getattr(worker, "name", "") or f"worker {index}")
+
+
+@dataclass
+class Lane:
+    workers: Sequence[Worker]
+    in_flight: int
+    ready_timeout_s: float = 1800.0  # a replaced worker must start again within this
+    breaker: int = 8
+    busy: dict[Future, Call] = field(default_factory=dict)
+    load: list[int] = field(default_factory=list)
+    epochs: list[int] = field(default_factory=list)  # restarts per worker so far
+    since: list[float | None] = field(default_factory=list)  # None: starting again
+    starting: dict[Future, tuple[int, float]] = field(default_factory=dict)
+    in_row: int = 0  # calls lost since the last answer
+    held: set[int] = field(default_factory=set)  # workers given one call alone (a suspect)
+
+    def __post_init__(self) -> None:
+        if not self.workers:
+            raise ValueError("a lane needs at least one worker")
+        self.load = [0] * len(self.workers)
+        self.epochs = [0] * len(self.workers)
+        self.since = [time.monotonic()] * len(self.workers)
+
+    def blame(self, entries: list[Any], reason: str) -> None:
+        """The entries of a call that lost its worker (the lanes say what happens to them)."""
+        raise NotImplementedError
+
+    def requeue(self, entries: list[Any]) -> None:
+        """Entries of a call that was waiting behind a lost one: sent again as they were."""
+        raise NotImplementedError
+
+    def _free(self) -> int | None:
+        """The least loaded worker with room for another call, if any."""
+        open_ = [i for i in range(len(self.load)) if i not in self.held]
+        index = min(open_, key=self.load.__getitem__, default=None)
+        return index if index is not None and self.load[index] < self.in_flight else None
+
+    def _idle(self) -> int | None:
+        """A worker with no call at all, to be given one alone: when it dies, that call was
+        the one running (a dead actor's answer to an earlier call can be lost with it)."""
+        return next((i for i, n in enumerate(self.load) if n == 0 and i not in self.held), None)
+
+    def _send(self, index: int, entries: list[Any], payload: Any, deadline: float) -> None:
+        future = self.workers[index].submit(payload)
+        self.busy[future] = Call(index, entries, time.monotonic(), deadline)
+        self.load[index] += 1
+
+    def futures(self) -> list[Future]:
+        return [*self.busy, *self.starting]
+
+    def _head(self, index: int) -> Call | None:
+        return next((c for c in self.busy.values() if c.index == index), None)
+
+    def _clock(self, index: int) -> tuple[Call, float] | None:
+        """Worker `index`'s running call and when it started, if it has one and is up."""
+        call, since = self._head(index), self.since[index]
+        return None if call is None or since is None else (call, max(call.sent, since))
+
+    def answer(self, call: Call, result: Any) -> None:
+        """Hand a call's answers to their operations (the lanes check and place them)."""
+        raise NotImplementedError
+
+    def settle(self, future: Future) -> None:
+        """Settle a finished call: its answers, or its worker lost (and what follows), or
+        nothing (a call of a replaced worker; a worker back up)."""
+        if future in self.starting:
+            index, _ = self.starting.pop(future)
+            self.since[index] = time.monotonic()
+            return
+        call = self.busy.get(future)
+        if call is None:
+            return
+        try:
+            result = future.result()
+        except Exception as exc:
+            worker = self.workers[call.index]
+            if not worker.lost(exc):
+                raise
+            serial = bool(getattr(worker, "serial", False))
+            self.lose(call.index, call, f"{type(exc).__name__}: {exc}", LOSS_GRACE_S * serial)
+            return
+        del self.busy[future]
+        self.load[call.index] -= 1
+        self.held.discard(call.index)
+        self.since[call.index] = time.monotonic()
+        self.in_row = 0
+        self.answer(call, result)
+
+    def lose(self, index: int, call: Call, reason: str, grace_s: float = 0.0) -> None:
+        """Worker `index` is gone: replace it, blame the call that was running (`call`, or on
+        a serial worker the oldest not answered), resend the rest. A dead actor's calls all
+        resolve at once: `grace_s` waits for them, so one that answered before it died is
+        taken as answered, not blamed."""
+        calls = [(f, c) for f, c in self.busy.items() if c.index == index]
+        if grace_s:
+            wait([f for f, _ in calls], timeout=grace_s)
+        left: list[Call] = []
+        for future, other in calls:
+            del self.busy[future]
+            if future.done() and future.exception() is None:
+                self.answer(other, future.result())  # it answered before the worker went
+            else:
+                left.append(other)
+        self.load[index] -= len(calls) - len(left)
+        if not left:
+            return  # every call answered after all: nothing was lost
+        self.load[index] = 0
+        self.held.discard(index)
+        self.in_row += 1
+        if self.in_row > self.breaker:
+            raise LaneError(
+                f"{name_of(self.workers[index], index)}: {self.in_row} calls lost in a row with "
+                f"none answered (the workers, not a prompt or item, are failing): {reason}"
+            )
+        worker = self.workers[index]
+        running = left[0] if getattr(worker, "serial", False) and left else call
+        for other in reversed(left):
+            if other is running:
+                self.blame(other.entries, reason)
+            else:
+                self.requeue(other.entries)
+        worker.restart()
+        self.epochs[index] += 1
+        ready = getattr(worker, "ready", None)
+        self.since[index] = None if ready else time.monotonic()
+        if ready:
+            self.starting[ready()] = (index, time.monotonic())
+
+    def expire(self) -> None:
+        """Lose every worker whose running call is past its deadline; a replaced worker that
+        does not start again in time stops the run."""
+        now = time.monotonic()
+        for index, worker in enumerate(self.workers):
+            for _future, (i, at) in self.starting.items():
+                if i == index and now - at > self.ready_timeout_s:
+                    why = getattr(worker, "waiting", lambda: "")()
+                    raise LaneError(
+                        f"{name_of(worker, index)} was replaced and did not start again within "
+                        f"{self.ready_timeout_s:.0f}s{': ' + why if why else ''}"
+                    )
+            clock = self._clock(index)
+            if clock and now - clock[1] > clock[0].deadline:
+                self.lose(index, clock[0], f"no answer within {clock[0].deadline:.0f}s")
+
+    def due(self) -> float | None:
+        """Seconds until the next deadline (a running call's, or a restart's)."""
+        now = time.monotonic()
+        ends = [at + self.ready_timeout_s for _, at in self.starting.values()]
+        for index in range(len(self.workers)):
+            if clock := self._clock(index):
+                ends.append(clock[1] + clock[0].deadline)
+        return max(0.0, min(ends) - now) if ends else None
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
