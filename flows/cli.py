@@ -49,12 +49,20 @@ def run(
         Path | None, typer.Argument(help="Run config (YAML); embedded defaults if omitted.")
     ] = None,
     overrides: SetOpt = None,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Send again the prompts an earlier run judged poison (engine.retry_failed).",
+        ),
+    ] = False,
 ) -> None:
     """Generate, verify, select and commit to the dataset."""
     from assay.flows.runner import run_pipeline
     from assay.flows.sources import TaskFileError
 
-    cfg = _config(config, overrides)
+    more = ["engine.retry_failed=true"] if retry_failed else []
+    cfg = _config(config, [*(overrides or []), *more])
     try:
         summary = run_pipeline(cfg)
     except TaskFileError as exc:

@@ -14,9 +14,10 @@ from prefect.cache_policies import NO_CACHE
 
 from assay.flows.config import RunConfig
 from assay.flows.domains import get
+from assay.flows.engine import failures
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.loop import drive
-from assay.flows.engine.ops import Program
+from assay.flows.engine.ops import GenerationFailed, Program
 from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.flows.state import RunState
@@ -32,15 +33,24 @@ def finished(state: RunState, parts: ModuleType, t: Any) -> bool:
 
 def pending(state: RunState, parts: ModuleType) -> list[tuple[int, Any]]:
     """(index, task) of every task (the domain's `roots`, else all) whose program has not
-    finished; the index is the task's place among them, which seeds its sampling."""
+    finished; the index is the task's place among them, which seeds its sampling. A task with
+    a failed prompt is left out unless the run retries them (`engine.retry_failed`)."""
     roots = parts.roots(state) if hasattr(parts, "roots") else state.tasks
-    return [(i, t) for i, t in enumerate(roots) if not finished(state, parts, t)]
+    todo = [(i, t) for i, t in enumerate(roots) if not finished(state, parts, t)]
+    if todo and not state.config.engine.retry_failed:
+        failed = failures.failed_tasks(state)
+        todo = [(i, t) for i, t in todo if t.id not in failed]
+    return todo
 
 
 def released(state: RunState, root: Any, program: Program) -> Program:
     """`program`, then its family's rows released (`RunState.release`): a run holds only the
-    rows of the tasks it has open."""
-    yield from program
+    rows of the tasks it has open. A prompt of it that no replica survived ends the program:
+    the task records the failure and the run goes on."""
+    try:
+        yield from program
+    except GenerationFailed as exc:
+        failures.record(state, root, exc)
     state.release(root)
 
 
@@ -75,7 +85,8 @@ def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, 
     progress.note(
         f"generation: {stats['generator_calls']} calls, {stats['mean_batch']:.1f} prompts per "
         f"call; {stats['checks']} checks; restarted {stats['replica_restarts']} generator "
-        f"replica(s) and {stats['verifier_restarts']} verifier actor(s)"
+        f"replica(s) and {stats['verifier_restarts']} verifier actor(s); "
+        f"{stats['failed_prompts']} prompt(s) failed"
     )
     return stats
 
@@ -95,6 +106,14 @@ def run_flow(config: RunConfig, quiet: bool = False) -> dict:
         state.finish("failed")  # what was committed stays; a rerun resumes from it
         raise
     counts = state.finish()
+    if failed := failures.failed_tasks(state):
+        names = {t.id: t.name for t in state.tasks}
+        counts["generation_failed"] = {names.get(i, i): why for i, why in failed.items()}
+        progress.note(
+            f"generation failed for {len(failed)} task(s), recorded in verdicts where verifier = "
+            f"'generator' (`assay run --retry-failed` sends their prompts again): "
+            + ", ".join(sorted(counts["generation_failed"]))
+        )
     if config.curate.enabled:
         counts["curation"] = curate(config, state.run_id, progress)
     counts["report"] = report(config, state.run_id, progress)
