@@ -3,6 +3,7 @@
 from assay.verifiers.coq.build import ToolMissing, statement_compiles
 from assay.verifiers.coq.check import check
 from assay.verifiers.coq.config import STDLIB_CLASSICAL, CoqConfig
+from assay.verifiers.coq.conjecture import StatementVerifier
 from assay.verifiers.coq.screen import Screened, screen
 from assay.verifiers.coq.statement import theorem_name
 from assay.verifiers.coq.verifier import CoqItem, CoqVerifier
@@ -13,6 +14,7 @@ __all__ = [
     "CoqItem",
     "CoqVerifier",
     "Screened",
+    "StatementVerifier",
     "ToolMissing",
     "check",
     "screen",

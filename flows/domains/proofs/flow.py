@@ -139,12 +139,17 @@ def _conjecture(state: ProofState, t: Task, index: int) -> Program:
 
 
 def _filter(state: ProofState, t: Task) -> Program:
-    """STP round, step two: keep conjectures that compile (checked here, in the driver) and
-    whose negation a cheap tactic cannot prove (checked by the `coq` verifier)."""
+    """STP round, step two: keep conjectures that pass the screen and compile (checked by the
+    `coq-statement` verifier) and whose negation a cheap tactic cannot prove (checked by the
+    `coq` verifier), both on the check lane."""
     if state.done("conj-filter", t, 0):
         return
     cands = state.candidates(t, Role.CONJECTURER)
-    compiled = pc.compile_checks([(c.id, t.setup, c.text) for c in cands], state.limits)
+    statements = [pc.statement_item(c.id, t.setup, c.text) for c in cands]
+    screened: list[Verdict] = (
+        (yield Check(statements, verifier="coq-statement")) if statements else []
+    )
+    compiled = [replace(v, against=pc.COMPILES) for v in screened]
     ok = {c.id: (c, v) for c, v in zip(cands, compiled, strict=True) if v.passed}
     items = []
     for c, _ in ok.values():
