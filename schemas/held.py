@@ -58,19 +58,24 @@ def _close(fds: Mapping[Path, int]) -> None:
 
 
 def make_room(commits: Path, files: int) -> None:
-    """Raise this process's open-file limit to what holding `files` more files needs; where the
-    hard limit is lower, say what to do (a dataset of that many files wants compacting)."""
+    """Raise this process's open-file limit to what holding `files` more files needs (with room
+    to spare where the hard limit allows); where even they do not fit, say what to do (a dataset
+    of that many files wants compacting)."""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    need = files + len(os.listdir(FDS)) + _SPARE
-    if soft == resource.RLIM_INFINITY or need <= soft:
+    held = files + len(os.listdir(FDS))
+    if soft == resource.RLIM_INFINITY or held + _SPARE <= soft:
         return
     try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+        target = held + _SPARE if hard == resource.RLIM_INFINITY else min(held + _SPARE, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
     except (ValueError, OSError):
+        pass  # kept as it was: enough if the files fit
+    if held >= soft:
         raise OSError(
             errno.EMFILE,
             f"reading {commits} holds its {files} files open, more than this process may "
-            f"(open-file limit {hard}): run `assay compact` on the dataset, or raise `ulimit -n`",
-        ) from None
+            f"(open-file limit {soft}): run `assay compact` on the dataset, or raise `ulimit -n`",
+        )

@@ -5,6 +5,8 @@ run at the worst moment (after the reader took its snapshot, before and while it
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,34 @@ def test_a_release_source_reads_through_a_compaction(
         assert source.rows(f"SELECT id FROM {source.table} ORDER BY id") == expected
     finally:
         source.close()
+
+
+_LIMITED = """
+import resource, sys
+from assay.schemas.query import query
+resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[2]), int(sys.argv[3])))
+try:
+    print(query(sys.argv[1], "SELECT count(*) AS n FROM raw_tasks").to_pylist()[0]["n"])
+except OSError as exc:
+    print(exc)
+"""
+
+
+def test_a_dataset_of_more_files_than_the_process_may_open_says_to_compact(
+    tmp_path: Path,
+) -> None:
+    """Each reader holds one descriptor per file: a soft limit too low is raised; past the hard
+    limit, the reader says what to do."""
+    store = _dataset(tmp_path / "ds")
+    files = len(snapshot(store.commits).paths())
+    assert files == 48
+
+    def read(soft: int, hard: int) -> str:
+        argv = [sys.executable, "-c", _LIMITED, str(store.root), str(soft), str(hard)]
+        return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+    assert read(40, 4096) == "36\n"  # 18 tasks, each committed by two runs
+    refused = read(40, 40)
+    assert "48 files open" in refused and "run `assay compact`" in refused
+    compact(store.root)  # 4 files
+    assert read(40, 40) == "36\n"
