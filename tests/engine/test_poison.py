@@ -114,3 +114,19 @@ def test_a_replica_that_hangs_on_every_call_stops_the_run() -> None:
         assert "no answer within" in str(exc)
     else:
         raise AssertionError("a lane that never answers must stop the run")
+
+
+def test_assay_run_retry_failed_sets_engine_retry_failed(monkeypatch: Any) -> None:
+    from typer.testing import CliRunner
+
+    import assay.flows.runner as runner
+    from assay.flows.cli import app
+    from assay.flows.runner import Summary
+
+    seen: list[Any] = []
+    monkeypatch.setattr(runner, "run_pipeline", lambda cfg: seen.append(cfg) or Summary(
+        "completed", {}, 0.0))  # fmt: skip
+    for args in (["run"], ["run", "--retry-failed"]):
+        assert CliRunner().invoke(app, args).exit_code == 0
+    assert [c.engine.retry_failed for c in seen] == [False, True]
+    assert seen[0].id == seen[1].id  # the same run, resumed with its failed prompts sent again
