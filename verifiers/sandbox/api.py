@@ -22,7 +22,7 @@ class Limits:
 
     wall_s: float = 10.0  # wall-clock timeout for the whole check
     cpu_s: float = 10.0  # RLIMIT_CPU
-    memory_mb: int = 1024  # RLIMIT_AS
+    memory_mb: int = 1024  # RLIMIT_AS, or resident memory for a `resident` command
     nproc: int = 32  # processes/threads the check may create
     fsize_mb: int = 16  # largest file it may write
     nofile: int = 64  # open file descriptors
@@ -74,6 +74,10 @@ class Execution:
     isolation: str  # e.g. "namespaces+rlimits", "rlimits-only"; recorded on every verdict
     files: dict[str, bytes] = field(default_factory=dict)  # requested output files from scratch
     cpu_s: float = 0.0  # CPU time the check used (user + system)
+    # What bounded its memory: "cgroup-v1" / "cgroup-v2" (resident, for `resident` commands
+    # where the machine allows) or "rlimit-as" (address space); recorded on verdicts.
+    memory_limit: str = "rlimit-as"
+    memory_peak: int = 0  # peak resident bytes, where a cgroup measured it
 
 
 class Sandbox(Protocol):
@@ -97,8 +101,16 @@ class Sandbox(Protocol):
         limits: Limits,
         stdin: bytes = b"",
         collect: tuple[str, ...] = (),
+        *,
+        stdin_file: str = "",
+        resident: bool = False,
+        stack_mb: int = 0,
     ) -> Execution:
-        """Write `files` into a fresh scratch dir, run `argv` there, return `collect`ed files."""
+        """Write `files` into a fresh scratch dir, run `argv` there, return `collect`ed files
+        (a name ending in `/`: every file under that folder). `stdin_file`: a file of `files`
+        as standard input (any size; `stdin` is cut to a pipe's 64 KiB); `resident`: bound
+        resident memory by a cgroup where the machine has one (else RLIMIT_AS, as without it);
+        `stack_mb`: the main thread's stack limit."""
         ...
 
     def close(self) -> None: ...

@@ -41,8 +41,12 @@ def run_spare(scratch: str, fds: dict[str, int], uid: int) -> None:
         if req["kind"] != "python":
             os.close(CHANNEL_FD)  # a command (and what it execs) never gets the channel
             os.close(DONE_FD)  # and ends only by exiting
+        if req.get("stdin_file"):  # a scratch file as standard input: no pipe-sized cap
+            fd = os.open(req["stdin_file"], os.O_RDONLY | os.O_NOFOLLOW)
+            os.dup2(fd, 0)
+            os.close(fd)
         drop_privileges(uid)
-        _limit(req["limits"])
+        _limit(req["limits"], bool(req.get("resident")), int(req.get("stack_mb", 0)))
     except BaseException:
         os.write(2, ("sandbox setup failed:\n" + traceback.format_exc()).encode())
         os._exit(SETUP_FAILED)
@@ -134,10 +138,15 @@ def _call_entry(entry: str, payload: bytes) -> None:
         os._exit(code)
 
 
-def _limit(limits: Any) -> None:
+def _limit(limits: Any, resident: bool = False, stack_mb: int = 0) -> None:
+    """The check's rlimits. `resident`: its memory cgroup bounds memory, so no address-space
+    limit (the JVM and Go reserve far more than they use); `stack_mb`: the main thread's stack."""
     cpu = max(1, int(limits.cpu_s + 0.999))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * MB, limits.memory_mb * MB))
+    if not resident:
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * MB, limits.memory_mb * MB))
+    if stack_mb:
+        resource.setrlimit(resource.RLIMIT_STACK, (stack_mb * MB, stack_mb * MB))
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.fsize_mb * MB, limits.fsize_mb * MB))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile))

@@ -42,6 +42,8 @@ class ZygoteSandbox:
         self.options = options or SandboxOptions()
         self._proc: subprocess.Popen[bytes] | None = None
         self._isolation = ""
+        self._memory = "rlimit-as"  # what bounds a `resident` command's memory here
+        self._cgroup = ""  # the zygote's cgroup folder, removed when it ends
         self._lock = threading.Lock()
         self._start()
 
@@ -75,6 +77,7 @@ class ZygoteSandbox:
                 "`python -m assay.verifiers.sandbox.zygote` to see why"
             )
         self._isolation = hello["isolation"]
+        self._memory, self._cgroup = hello.get("memory", "rlimit-as"), hello.get("cgroup", "")
         try:  # `require` on a machine that refused a layer: no check ever reaches this zygote
             enforce(self.options.isolation, hello["missing"], self._isolation)
         except BaseException:
@@ -95,6 +98,12 @@ class ZygoteSandbox:
     @property
     def isolation(self) -> str:
         return self._isolation
+
+    @property
+    def memory_limit(self) -> str:
+        """What bounds a `resident` command's memory on this machine: `cgroup-v1`, `cgroup-v2`
+        or `rlimit-as` (the fallback); each Execution says what applied to it."""
+        return self._memory
 
     def _receive(self, timeout: float) -> Any:
         assert self._proc is not None and self._proc.stdout is not None
@@ -134,6 +143,8 @@ class ZygoteSandbox:
             isolation=self._isolation,
             files=reply["files"],
             cpu_s=reply["cpu_s"],
+            memory_limit=reply.get("memory_limit", "rlimit-as"),
+            memory_peak=reply.get("memory_peak", 0),
         )
 
     def run_python(self, entry: str, payload: bytes, limits: Limits) -> Execution:
@@ -147,10 +158,14 @@ class ZygoteSandbox:
         limits: Limits,
         stdin: bytes = b"",
         collect: tuple[str, ...] = (),
+        *,
+        stdin_file: str = "",
+        resident: bool = False,
+        stack_mb: int = 0,
     ) -> Execution:
         if not argv:
             raise ValueError("run_command needs a program: argv is empty")
-        for name in (*files, *collect):
+        for name in (*files, *collect, *([stdin_file] if stdin_file else [])):
             if os.path.isabs(name) or os.path.normpath(name).startswith(".."):
                 raise ValueError(f"file name {name!r} must be relative, inside the scratch dir")
         request = {
@@ -160,6 +175,9 @@ class ZygoteSandbox:
             "limits": limits,
             "stdin": stdin,
             "collect": tuple(collect),
+            "stdin_file": stdin_file,
+            "resident": resident,
+            "stack_mb": int(stack_mb),
         }
         return self._call(request, limits)
 
@@ -176,6 +194,10 @@ class ZygoteSandbox:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
             proc.wait()
+        if self._cgroup:  # its checks' processes died with it; their cgroup folders go too
+            from assay.verifiers.sandbox.memcg import remove_tree
+
+            remove_tree(self._cgroup)
 
     def __enter__(self) -> ZygoteSandbox:
         return self
@@ -191,7 +213,10 @@ MEMORY_MARKERS = (b"MemoryError", b"std::bad_alloc", b"Cannot allocate memory", 
 
 
 def _memory_exceeded(reply: dict[str, Any]) -> bool:
-    """A hint, not a verdict: the limit is RLIMIT_AS, which shows up as allocation failures."""
+    """Under a memory cgroup, the kernel's word (an OOM kill, or the limit reached by a check
+    that then failed); under RLIMIT_AS a hint read from allocation-failure messages."""
+    if reply.get("oom"):
+        return True
     if reply["exit_code"] == 0 and not reply["signal"]:
         return False
     tail = reply["stderr"][-4096:]

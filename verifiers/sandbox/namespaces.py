@@ -36,6 +36,7 @@ class Isolation:
         self.keep = tuple(os.path.abspath(p) for p in keep)
         self.writable = tuple(os.path.realpath(p) for p in writable)
         self.refuse = frozenset(refuse)
+        self.rw_mounts: tuple[str, ...] = ()  # mounts left writable (the zygote's cgroup fs)
 
     def _unshare(self, flags: int, layer: str) -> None:
         if layer in self.refuse:
@@ -69,7 +70,7 @@ class Isolation:
             return
         self.layers += ["net", "ipc", "uts", "mount"]
         linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-        linux.make_read_only()
+        linux.make_read_only(skip=self.rw_mounts)
         self._private_folders()
         if root:
             # A uid of its own per zygote: owns nothing on the host, and its process limit is

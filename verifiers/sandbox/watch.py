@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assay.verifiers.sandbox.child import DONE
+from assay.verifiers.sandbox.child import DONE, MB
+from assay.verifiers.sandbox.memcg import MemoryCgroups
 from assay.verifiers.sandbox.protocol import write_message
 from assay.verifiers.sandbox.spare import Spare, SpareLost
 
@@ -71,19 +72,30 @@ class Reaper:
 
 
 def run_check(
-    req: dict[str, Any], spare: Spare, reaper: Reaper, started: Callable[[], int] = lambda: 0
+    req: dict[str, Any],
+    spare: Spare,
+    reaper: Reaper,
+    started: Callable[[], int] = lambda: 0,
+    cgroups: MemoryCgroups | None = None,
 ) -> tuple[dict[str, Any], Callable[[], None]]:
     """Hand `req` to the waiting spare and watch it; return the reply and the cleanup still
     owed, which the caller runs after sending the reply and before the next check. When the
     entry reports done (see `child.DONE_FD`), the reply goes out before the child's teardown;
     otherwise everything is cleaned up here and the cleanup owed is nothing. Raises `SpareLost`
-    when the spare is gone before it got the request (the caller forks another and retries)."""
+    when the spare is gone before it got the request (the caller forks another and retries).
+    A command that asks for `resident` memory limits runs in a memory cgroup of its own where
+    `cgroups` is given (else under RLIMIT_AS); the reply says which applied."""
     limits = req["limits"]
     start = time.monotonic()
-    request = {k: req[k] for k in ("kind", "entry", "payload", "argv", "limits") if k in req}
+    keys = ("kind", "entry", "payload", "argv", "limits", "stdin_file", "stack_mb")
+    request = {k: req[k] for k in keys if k in req}
+    group = _join_cgroup(cgroups, spare.pid, limits) if req.get("resident") else None
+    request["resident"] = group is not None
     try:
         write_message(spare.control, request)
     except OSError as exc:
+        if group is not None and cgroups is not None:
+            cgroups.close(group)
         raise SpareLost(str(exc)) from exc
     os.close(spare.control)
     spare.control = -1
@@ -114,6 +126,11 @@ def run_check(
         exited = os.WIFEXITED(status) and ended == "exit"
         exit_code = os.WEXITSTATUS(status) if exited else None
     timed_out = ended == "deadline"
+    oom, peak = False, 0
+    if group is not None and cgroups is not None:  # everything of the check is reaped by now
+        killed, hit, peak = cgroups.report(group)
+        oom = killed or (hit and (exit_code != 0 or sig is not None))
+        cgroups.close(group)
     reply = {
         "exit_code": exit_code,
         "signal": sig,
@@ -123,8 +140,21 @@ def run_check(
         "channel": bytes(bufs["chan"]),
         "duration_s": duration,
         "cpu_s": cpu,
+        "memory_limit": cgroups.name if group is not None and cgroups else "rlimit-as",
+        "oom": oom,
+        "memory_peak": peak,
     }
     return reply, owed
+
+
+def _join_cgroup(cgroups: MemoryCgroups | None, pid: int, limits: Any) -> str | None:
+    """A memory cgroup holding the waiting child `pid`, or None (then RLIMIT_AS applies)."""
+    if cgroups is None:
+        return None
+    try:
+        return cgroups.open(pid, limits.memory_mb * MB)
+    except OSError:
+        return None
 
 
 def _nothing() -> None:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from assay.verifiers.sandbox import linux
+from assay.verifiers.sandbox import linux, memcg
 from assay.verifiers.sandbox.namespaces import Isolation
 from assay.verifiers.sandbox.protocol import read_message, write_message
 from assay.verifiers.sandbox.spare import Spare, SpareLost, fork_spare
@@ -27,9 +27,12 @@ from assay.verifiers.sandbox.watch import Reaper, run_check
 class Zygote(Isolation):
     """Serves checks one at a time, each in a child forked ahead of it (a spare)."""
 
-    def __init__(self, refuse: list[str]) -> None:
+    def __init__(self, refuse: list[str], cgroups: memcg.MemoryCgroups | None = None) -> None:
         super().__init__(refuse=refuse)
         self.spare: Spare | None = None  # the next check's child, forked ahead of time
+        self.cgroups = cgroups  # resident-memory limits, where the machine lets us write one
+        if cgroups is not None:
+            self.rw_mounts = (cgroups.mount,)
 
     def serve(self, warm: list[str]) -> None:
         # The protocol moves off fds 0 and 1, so a stray print (from a warmed module) cannot
@@ -45,7 +48,10 @@ class Zygote(Isolation):
         # Everything imported so far is shared with each child: keep the collector off those
         # pages so a check does not copy them (copy-on-write faults dominate a check's cost).
         gc.freeze()
-        write_message(replies, {"isolation": self.level, "missing": self.missing})
+        hello = {"isolation": self.level, "missing": self.missing}
+        hello["memory"] = self.cgroups.name if self.cgroups else "rlimit-as"
+        hello["cgroup"] = self.cgroups.base if self.cgroups else ""
+        write_message(replies, hello)
         self.spare = self._fork_spare()
         while (request := read_message(requests)) is not None:
             if request.get("kind") == "spare":  # which pid waits for the next check (tests)
@@ -114,8 +120,11 @@ class Zygote(Isolation):
         scratch = spare.scratch
         try:
             self._write_files(scratch, req.get("files", {}))
-            reply, owed = run_check(req, spare, reaper, lambda: self._fork_ahead(reaper))
-            reply["files"] = _collect(scratch, req.get("collect", ()), req["limits"].output_bytes)
+            ahead = lambda: self._fork_ahead(reaper)  # noqa: E731
+            reply, owed = run_check(req, spare, reaper, ahead, self.cgroups)
+            limits = req["limits"]  # a collected file is as large as the check could write it
+            cap = max(limits.output_bytes, limits.fsize_mb * 1024 * 1024)
+            reply["files"] = _collect(scratch, req.get("collect", ()), cap)
         except BaseException:
             spare.discard()
             _remove(scratch)
@@ -137,9 +146,10 @@ def _remove(scratch: str) -> None:
 
 
 def _collect(scratch: str, names: Any, cap: int) -> dict[str, bytes]:
-    """Read back requested regular files; symlinks are not followed (they could point anywhere)."""
+    """Read back requested regular files; symlinks are not followed (they could point anywhere).
+    A name ending in `/` asks for every regular file under that folder (e.g. Java's classes)."""
     files = {}
-    for name in names:
+    for name in _expand(scratch, names):
         path = os.path.join(scratch, name)
         if os.path.relpath(os.path.realpath(path), os.path.realpath(scratch)).startswith(".."):
             continue  # a link or a name that leads out of the scratch dir
@@ -155,13 +165,30 @@ def _collect(scratch: str, names: Any, cap: int) -> dict[str, bytes]:
     return files
 
 
+def _expand(scratch: str, names: Any) -> list[str]:
+    """`names` with each folder (a name ending in `/`) replaced by the files under it."""
+    out = []
+    for name in names:
+        if not name.endswith("/"):
+            out.append(name)
+            continue
+        top = os.path.join(scratch, name)
+        if os.path.islink(top.rstrip("/")) or not os.path.isdir(top):
+            continue
+        for base, _, found in os.walk(top):  # os.walk does not follow links to folders
+            rel = os.path.relpath(base, scratch)
+            out += [os.path.join(rel, f) for f in sorted(found)]
+    return out
+
+
 def main() -> None:
     """`python -m assay.verifiers.sandbox.zygote [--refuse=LAYER,...] [MODULE...]`."""
     linux.set_parent_death_signal()
     linux.set_child_subreaper()
     flags = [a for a in sys.argv[1:] if a.startswith("--refuse=")]
     refuse = [layer for flag in flags for layer in flag.split("=", 1)[1].split(",") if layer]
-    zygote = Zygote(refuse)
+    cgroups = memcg.detect(f"{os.getpid()}-{os.urandom(4).hex()}")  # before mounts go read-only
+    zygote = Zygote(refuse, cgroups)
     zygote.enter()
     if zygote.pidns:
         zygote.become_init()
