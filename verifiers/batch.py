@@ -37,12 +37,16 @@ def stamped(
     verdict: Verdict, checker: Any, options: Mapping[str, Any] | None, limits: Limits
 ) -> Verdict:
     """`verdict` with its provenance: tier (the verifier's own unless the verdict names one),
-    verifier version and config hash, all part of its id."""
+    verifier version and config hash, all part of its id. A verdict that names more of what it
+    depends on (`evidence["provenance"]`: e.g. a program's toolchain version and limits) has
+    that in its config hash too, so a new compiler makes a new verdict."""
+    extra = verdict.evidence.get("provenance")
+    used = {**(options or {}), "provenance": extra} if extra else options
     return replace(
         verdict,
         tier=verdict.tier or str(getattr(checker, "tier", "")),
         verifier_version=int(getattr(checker, "version", 0)),
-        config_hash=config_hash(checker.name, options, limits),
+        config_hash=config_hash(checker.name, used, limits),
     )
 
 

@@ -48,9 +48,10 @@ def _load_builtins() -> None:
     import assay.verifiers.inputs
     import assay.verifiers.lean
     import assay.verifiers.outputs
+    import assay.verifiers.program.verifier
     import assay.verifiers.python_check
     import assay.verifiers.translation
-    import assay.verifiers.verilog  # noqa: F401  (registers coq, lean, translation, verilog)
+    import assay.verifiers.verilog  # noqa: F401  (registers coq, lean, program, translation, verilog)
 
 
 def get(name: str) -> Verifier:

@@ -1,4 +1,4 @@
-"""One real sandbox shared by the program tests."""
+"""One real sandbox and one build cache shared by the program tests."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from assay.verifiers.program.build import BuildCache
 from assay.verifiers.sandbox import ZygoteSandbox, open_sandbox
 
 
@@ -13,3 +14,8 @@ from assay.verifiers.sandbox import ZygoteSandbox, open_sandbox
 def box() -> Iterator[ZygoteSandbox]:
     with open_sandbox() as sandbox:
         yield sandbox
+
+
+@pytest.fixture(scope="session")
+def cache() -> BuildCache:
+    return BuildCache()

@@ -1,0 +1,89 @@
+"""`assay verify program`: one JSONL line is a program in one language with its tests."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assay.schemas.records import Verdict
+from assay.verifiers.program.build import BuildCache
+from assay.verifiers.program.judge import CheckerProgram, judge, run_limits
+from assay.verifiers.registry import register
+from assay.verifiers.sandbox import Limits, Sandbox
+from assay.verifiers.stdio_check import IOTest
+
+LanguageName = Literal["c", "cpp", "java", "go", "rust", "javascript", "python"]
+
+
+class TestCase(BaseModel):
+    """One test: the input on stdin, the expected output (or the checker's answer file)."""
+
+    model_config = ConfigDict(extra="forbid")
+    stdin: str
+    stdout: str
+
+
+class CheckerCode(BaseModel):
+    """A checker program called as `checker INPUT OUTPUT ANSWER` (testlib's convention)."""
+
+    model_config = ConfigDict(extra="forbid")
+    language: LanguageName
+    code: str = Field(min_length=1)
+
+
+class ProgramLimits(BaseModel):
+    """A program's limits per test; without them, the run's check limits apply."""
+
+    model_config = ConfigDict(extra="forbid")
+    time_s: float = Field(gt=0, le=60)  # CPU seconds
+    memory_mb: int = Field(ge=16, le=65536)  # resident MiB; the stack may use all of it
+
+
+class ProgramItem(BaseModel):
+    """One input line of `assay verify program`; extra fields pass through to the output."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str | int
+    language: LanguageName
+    code: str
+    tests: list[TestCase] = Field(min_length=1)
+    checker: Literal["tokens", "exact", "floats"] | CheckerCode = "tokens"
+    tolerance: float = Field(default=1e-6, ge=0)  # for the floats checker
+    limits: ProgramLimits | None = None
+
+
+@register("program")
+class ProgramVerifier:
+    """The registry's face of `judge`; holds the run's build cache."""
+
+    name = "program"
+    tier = "tests"
+    version = 1  # bump when a change could turn a verdict
+    Item = ProgramItem
+
+    def __init__(self) -> None:
+        self.cache = BuildCache()
+
+    def check(self, item: ProgramItem, sandbox: Sandbox, limits: Limits) -> Verdict:
+        given = item.limits or ProgramLimits(time_s=limits.cpu_s, memory_mb=limits.memory_mb)
+        per_test = run_limits(given.time_s, given.memory_mb)
+        checker = (
+            item.checker
+            if isinstance(item.checker, str)
+            else CheckerProgram(item.checker.language, item.checker.code)
+        )
+        tests = [IOTest(t.stdin, t.stdout) for t in item.tests]
+        verdict = judge(
+            str(item.id), item.language, item.code, tests, sandbox, per_test, self.cache,
+            checker, item.tolerance,
+        )  # fmt: skip
+        # What a verdict depends on beyond the candidate: a new compiler makes a new verdict.
+        verdict.evidence["provenance"] = {
+            "language": item.language,
+            "toolchain": verdict.evidence.get("toolchain", ""),
+            "checker": verdict.evidence.get("checker", ""),
+            "checker_toolchain": verdict.evidence.get("checker_toolchain", ""),
+            "limits": given.model_dump(),
+        }
+        return verdict
