@@ -41,7 +41,9 @@ def run_pipeline(config: RunConfig, quiet: bool = False, wait_s: float = 0.0) ->
     run id at a time (`ops.lock`): while another holds it, this one waits up to `wait_s`, then
     ends in state `busy` naming the holder."""
     from assay.flows.domains import get
+    from assay.flows.ops.ephemeral import temporary_api
     from assay.flows.ops.lock import RunBusy, run_lock
+    from assay.flows.ops.sweeper import start_sweeper
     from assay.flows.sources import load_tasks
 
     parts = get(config.domain).flow()
@@ -50,6 +52,8 @@ def run_pipeline(config: RunConfig, quiet: bool = False, wait_s: float = 0.0) ->
     started = time.monotonic()
     try:
         with run_lock(config.dataset, config.id, wait_s):
+            start_sweeper()  # a kill of this process takes everything the run starts along
+            temporary_api()  # Prefect's server for this run, bound to it
             counts = flow_for(config)(config, quiet=quiet)
     except RunBusy as exc:
         print(f"assay: {exc}", file=sys.stderr)

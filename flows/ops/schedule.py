@@ -45,8 +45,10 @@ def scheduled_run(config: RunConfig, queue: bool = False) -> Any:
     waits for it (`queue`) or ends cancelled, naming the holder."""
     from prefect.states import Cancelled
 
+    from assay.flows.ops.lifetime import follow_owner
     from assay.flows.runner import run_pipeline
 
+    follow_owner()  # a killed `assay serve` takes the run it spawned (and what that started) along
     summary = run_pipeline(config, quiet=True, wait_s=float("inf") if queue else 0.0)
     if summary.state == "busy":
         return Cancelled(message=str(summary.counts["message"]))
@@ -65,18 +67,23 @@ def configured_api() -> str | None:
 
 def serve_schedule(config: RunConfig, schedule: ScheduleConfig, server: ServerConfig) -> None:
     """Serve `config` as a deployment on `schedule` until stopped. Without a configured API the
-    local server is started (or reused); one started here is stopped when serving ends."""
+    local server is started (or reused); one started here is stopped when serving ends, and dies
+    with this process if it is killed, as do the runs it spawned (`ops.lifetime`)."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.deployments.runner import EntrypointType
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from assay.flows.ops import server as local
+    from assay.flows.ops.lifetime import mark_owner
+    from assay.flows.ops.sweeper import start_sweeper
     from assay.flows.runner import prefect_defaults
 
     prefect_defaults()
+    mark_owner()
+    start_sweeper()
     url, started = configured_api(), False
     if url is None:
-        running, started = local.start(server)
+        running, started = local.start(server, bound=True)
         url = running.url
         how = "started" if started else "using"
         print(f"{how} assay's Prefect server at {url} (pid {running.pid})", file=sys.stderr)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assay.flows.ops.lifetime import bound_child
 from assay.flows.stop import alive
 
 
@@ -101,8 +102,10 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def start(config: ServerConfig) -> tuple[Running, bool]:
-    """The running server (started now if none runs) and whether this call started it."""
+def start(config: ServerConfig, bound: bool = False) -> tuple[Running, bool]:
+    """The running server (started now if none runs) and whether this call started it. A
+    `bound` server is killed when this process dies, however it dies (`ops.lifetime`); else it
+    outlives this process (`assay server start`)."""
     if (running := status(config)) is not None:
         _wait_healthy(config, running)
         return running, False
@@ -120,7 +123,8 @@ def start(config: ServerConfig) -> tuple[Running, bool]:
     with config.log_file.open("ab") as log:
         proc = subprocess.Popen(
             command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # outlives this command; stopped as a process group
+            start_new_session=True,  # not stopped by the terminal's Ctrl-C; stopped as a group
+            preexec_fn=bound_child() if bound else None,  # started from the main thread
         )  # fmt: skip
     running = Running(proc.pid, config.url)
     config.state_file.write_text(json.dumps({"pid": proc.pid, "url": config.url}))

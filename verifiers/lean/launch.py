@@ -57,6 +57,9 @@ def main(args: list[str]) -> None:
     if len(args) < 3 or args[1] != "--":
         raise SystemExit("usage: launch SPEC_JSON -- argv...")
     spec, argv = json.loads(args[0]), args[2:]
+    # Die with the process that owns the pool, even one killed with SIGKILL (a REPL busy on a
+    # command would never read the EOF on its stdin); the REPL follows this process in turn.
+    linux.set_parent_death_signal()
     iso = Isolation(keep=spec["readable"], writable=spec["writable"], refuse=spec["refuse"])
     iso.enter()
     private_tmp = "mount" in iso.layers and not any(
