@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 
 ROOT = "/sys/fs/cgroup"
 
@@ -53,12 +54,26 @@ class MemoryCgroups:
         """What every verdict records as the memory limit that applied."""
         return f"cgroup-v{self.version}"
 
-    def open(self, pid: int, limit_bytes: int) -> str:
-        """A fresh cgroup for one check holding `pid`, limited to `limit_bytes` resident (swap
-        included where the kernel accounts it); its folder."""
+    def open(self, pid: int, limit_bytes: int = 0) -> str:
+        """A fresh cgroup for one check holding `pid`, limited to `limit_bytes` resident (0:
+        no limit yet, see `limit`); its folder. Moving a process into a cgroup waits for an RCU
+        grace period (5-25 ms on a busy machine), so the zygote does it for a spare ahead of
+        its check where it can (`Zygote._fork_spare`)."""
         self._serial += 1
         path = os.path.join(self.base, f"check-{self._serial}")
         os.mkdir(path)
+        try:
+            if limit_bytes:
+                self.limit(path, limit_bytes)
+            _write(os.path.join(path, "cgroup.procs"), str(pid))
+        except OSError:
+            self.close(path)
+            raise
+        return path
+
+    def limit(self, path: str, limit_bytes: int) -> None:
+        """Limit the cgroup at `path` to `limit_bytes` resident (swap included where the kernel
+        accounts it; v1 wants the memory limit first, as memsw may not be below it)."""
         if self.version == 1:
             _write(os.path.join(path, "memory.limit_in_bytes"), str(limit_bytes))
             with contextlib.suppress(OSError):  # only with swap accounting
@@ -67,8 +82,6 @@ class MemoryCgroups:
             _write(os.path.join(path, "memory.max"), str(limit_bytes))
             with contextlib.suppress(OSError):
                 _write(os.path.join(path, "memory.swap.max"), "0")
-        _write(os.path.join(path, "cgroup.procs"), str(pid))
-        return path
 
     def report(self, path: str) -> tuple[bool, bool, int]:
         """Whether the kernel OOM-killed a process of the check, whether its usage reached the
@@ -87,8 +100,9 @@ class MemoryCgroups:
         return killed, killed or hit, int(peak) if peak.isdigit() else 0
 
     def close(self, path: str) -> None:
-        """Kill whatever is still in the check's cgroup and remove it (it must be empty)."""
-        for _ in range(100):
+        """Kill whatever is still in the check's cgroup and remove it once empty (for about a
+        second; after that it is left for `remove_tree`)."""
+        for _ in range(1000):
             pids = [int(p) for p in _read(os.path.join(path, "cgroup.procs")).split()]
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -96,9 +110,8 @@ class MemoryCgroups:
             try:
                 os.rmdir(path)
                 return
-            except OSError:
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(-1, os.WNOHANG)
+            except OSError:  # a killed process not yet gone: the zygote's reaper waits for it
+                time.sleep(0.001)
 
 
 def _own_path(controller: str) -> tuple[int, str] | None:

@@ -21,6 +21,7 @@ class Spare:
     stdin: int  # write end: the check's standard input
     done: int  # read end: the trusted entry's exit code, once its output is complete
     reading: dict[int, str]  # read ends: out, err, chan
+    cgroup: str = ""  # the memory cgroup it was moved into ahead of its check, if any
 
     def close_fds(self) -> None:
         """Close the zygote's ends still open."""

@@ -89,13 +89,11 @@ def run_check(
     start = time.monotonic()
     keys = ("kind", "entry", "payload", "argv", "limits", "stdin_file", "stack_mb")
     request = {k: req[k] for k in keys if k in req}
-    group = _join_cgroup(cgroups, spare.pid, limits) if req.get("resident") else None
+    group = _join_cgroup(cgroups, spare, limits) if req.get("resident") else None
     request["resident"] = group is not None
     try:
         write_message(spare.control, request)
     except OSError as exc:
-        if group is not None and cgroups is not None:
-            cgroups.close(group)
         raise SpareLost(str(exc)) from exc
     os.close(spare.control)
     spare.control = -1
@@ -113,7 +111,11 @@ def run_check(
         _quiet(os.killpg, pid)  # nothing more is written; the rest dies after the reply
         duration = time.monotonic() - start
         _drain(spare.reading, bufs, caps)
-        owed = lambda: _finish(spare, reaper, pid, next_spare)  # noqa: E731
+
+        def owed() -> None:
+            _finish(spare, reaper, pid, next_spare)
+            _release(spare, cgroups)
+
     else:
         reaper.kill_all(pid)
         _, status, usage = os.wait4(pid, 0)
@@ -130,7 +132,8 @@ def run_check(
     if group is not None and cgroups is not None:  # everything of the check is reaped by now
         killed, hit, peak = cgroups.report(group)
         oom = killed or (hit and (exit_code != 0 or sig is not None))
-        cgroups.close(group)
+    if ended != "done":  # reaped: its cgroup goes (also one a spare got ahead of a plain check)
+        _release(spare, cgroups)
     reply = {
         "exit_code": exit_code,
         "signal": sig,
@@ -147,12 +150,25 @@ def run_check(
     return reply, owed
 
 
-def _join_cgroup(cgroups: MemoryCgroups | None, pid: int, limits: Any) -> str | None:
-    """A memory cgroup holding the waiting child `pid`, or None (then RLIMIT_AS applies)."""
+def _release(spare: Spare, cgroups: MemoryCgroups | None) -> None:
+    """Remove the cgroup the check ran in, once every process of it is reaped."""
+    if spare.cgroup and cgroups is not None:
+        cgroups.close(spare.cgroup)
+    spare.cgroup = ""
+
+
+def _join_cgroup(cgroups: MemoryCgroups | None, spare: Spare, limits: Any) -> str | None:
+    """The memory cgroup holding the waiting `spare`, limited to the check's memory: the one it
+    was moved into ahead of time, else a fresh one; None where none can be had (then RLIMIT_AS
+    applies)."""
     if cgroups is None:
         return None
     try:
-        return cgroups.open(pid, limits.memory_mb * MB)
+        if spare.cgroup:
+            cgroups.limit(spare.cgroup, limits.memory_mb * MB)
+            return spare.cgroup
+        spare.cgroup = cgroups.open(spare.pid, limits.memory_mb * MB)
+        return spare.cgroup
     except OSError:
         return None
 

@@ -8,6 +8,7 @@ replies are pickles on stdin/stdout; only the trusted parent talks to it.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import os
@@ -31,6 +32,7 @@ class Zygote(Isolation):
         super().__init__(refuse=refuse)
         self.spare: Spare | None = None  # the next check's child, forked ahead of time
         self.cgroups = cgroups  # resident-memory limits, where the machine lets us write one
+        self.resident = False  # whether the last check was `resident`: then so is the next
         if cgroups is not None:
             self.rw_mounts = (cgroups.mount,)
 
@@ -82,12 +84,19 @@ class Zygote(Isolation):
         scratch = f"/tmp/check-{os.urandom(6).hex()}"
         os.mkdir(scratch, 0o700)
         os.chown(scratch, self.uid, self.uid)
-        return fork_spare(scratch, self.uid)
+        spare = fork_spare(scratch, self.uid)
+        if self.cgroups is not None and self.resident:
+            # Into its cgroup now, off the next check's critical path (a move costs an RCU
+            # grace period); a check that turns out not `resident` runs there unlimited.
+            with contextlib.suppress(OSError):
+                spare.cgroup = self.cgroups.open(spare.pid)
+        return spare
 
     def check(
         self, req: dict[str, Any], reaper: Reaper
     ) -> tuple[dict[str, Any], Callable[[], None]]:
         """The reply, and the cleanup still owed before the next check."""
+        self.resident = bool(req.get("resident"))
         try:
             return self._check_with(self._take_spare(), req, reaper)
         except SpareLost:  # killed while it waited (it never ran anything): once more, fresh
@@ -127,6 +136,8 @@ class Zygote(Isolation):
             reply["files"] = _collect(scratch, req.get("collect", ()), cap)
         except BaseException:
             spare.discard()
+            if spare.cgroup and self.cgroups is not None:
+                self.cgroups.close(spare.cgroup)
             _remove(scratch)
             raise
 
