@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from assay.flows.verify_setup import VerifySetup
 
 app = typer.Typer(
     add_completion=False,
@@ -266,15 +269,18 @@ def _verify_with(
     jobs: int,
     config: Path | None,
     overrides: list[str],
+    only_limits: bool = False,
 ) -> None:
     """Check `input` with verifier `name` as a run of `config` (or of the defaults) would:
-    the same options and limits, so the verdicts' `config_hash` is a run's."""
+    the same options and limits, so the verdicts' `config_hash` is a run's. `only_limits`:
+    a verifier no run checks with yet (`program`) takes the config's check limits alone."""
     from assay.flows.config import ConfigError
     from assay.flows.verify_setup import verify_setup
     from assay.verifiers.jsonl import InputError, verify_file
 
     try:
-        setup = verify_setup(name, config, overrides)
+        setup = _limits_only(name, config, overrides) if only_limits else None
+        setup = setup or verify_setup(name, config, overrides)
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from None
     try:
@@ -286,6 +292,15 @@ def _verify_with(
         if close is not None:
             close()
     typer.echo(str(summary), err=True)
+
+
+def _limits_only(name: str, config: Path | None, overrides: list[str]) -> VerifySetup:
+    """`name` with no options, under the check limits of `config` (or of the defaults)."""
+    from assay.flows.config import load_config
+    from assay.flows.verify_setup import VerifySetup, check_limits
+    from assay.verifiers import registry
+
+    return VerifySetup(registry.get(name), None, check_limits(load_config(config, overrides)))
 
 
 def _limits(timeout: float | None, memory_mb: int | None) -> list[str]:
@@ -347,6 +362,28 @@ verify_app.command("verilog-formal")(_verify_command("verilog-formal"))
 verify_app.command("verilog-proof")(_verify_command("verilog-proof"))
 verify_app.command("coq")(_verify_command("coq"))
 verify_app.command("translation")(_verify_command("translation"))
+
+
+@verify_app.command("program")
+def verify_program(
+    input: InputOpt,
+    output: OutputOpt = None,
+    jobs: JobsOpt = 2,
+    timeout: TimeoutOpt = None,
+    memory_mb: MemoryOpt = None,
+    config: VerifyConfigOpt = None,
+    overrides: SetOpt = None,
+) -> None:
+    """Judge contest programs in seven languages from a JSONL file.
+
+    Languages: c, cpp, java, go, rust, javascript, python.
+
+    A line: id, language, code, tests [{stdin, stdout}], optional checker (tokens, exact,
+    floats, or a checker program {language, code} called as `checker INPUT OUTPUT ANSWER`)
+    and limits {time_s, memory_mb}; a line without limits gets the config's check limits.
+    """
+    more = [*(overrides or []), *_limits(timeout, memory_mb)]
+    _verify_with("program", input, output, jobs, config, more, only_limits=True)
 
 
 @verify_app.command("lean")
