@@ -105,13 +105,24 @@ def wait_for(proc: subprocess.Popen[bytes], mark: str, needles: list[str], log: 
 
 
 def kill_and_survivors(
-    proc: subprocess.Popen[bytes], mark: str, within_s: float = 10
+    proc: subprocess.Popen[bytes],
+    mark: str,
+    within_s: float = 10,
+    sig: signal.Signals | None = signal.SIGKILL,
+    end_s: float = 120,
 ) -> dict[Proc, str]:
-    """SIGKILL the command alone (not its group) and wait up to `within_s` for everything it
-    answered for to go; what is still there after that."""
+    """Send `sig` to the command alone (not its group; None: let it end by itself), wait up to
+    `end_s` for it to end, then up to `within_s` for everything it answered for to go; what is
+    still there after that."""
     before = owned(proc.pid, mark)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    if sig is not None:
+        proc.send_signal(sig)
+    try:
+        proc.wait(timeout=end_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
     deadline = time.monotonic() + within_s
     while True:
         left = {p: c for p, c in {**before, **owned(proc.pid, mark)}.items() if _lives(p)}

@@ -6,6 +6,7 @@ mid-work, and within 10 s no process it answered for (`proctree`) may remain."""
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -32,12 +33,12 @@ def _killed_mid_work(
     assert not left, "still running 10 s after the kill:\n" + report(left)
 
 
-def _slow_config(tmp: Path) -> Path:
-    """One task whose generation takes a minute: the run is mid-work for long."""
+def _slow_config(tmp: Path, delay_s: float = 60) -> Path:
+    """One task whose generation takes `delay_s` (a minute: the run is mid-work for long)."""
     path = tmp / "slow.yaml"
     path.write_text(
         f"name: killed\ndataset: {tmp / 'ds'}\ntasks: [{{seed: code, limit: 1}}]\n"
-        "generator: {backend: replay, model: replay, options: {delay_s: 60}}\n"
+        f"generator: {{backend: replay, model: replay, options: {{delay_s: {delay_s}}}}}\n"
         "solver: {n: 1}\ntester: {n: 0}\nrepair: {rounds: 0}\nverify: {pool: 1}\n"
     )
     return path
@@ -48,6 +49,25 @@ def test_a_killed_run_leaves_no_prefect_server_ray_or_sandbox(tmp_path: Path) ->
     log = tmp_path / "run.log"
     proc = start(["run", str(_slow_config(tmp_path))], env, log)
     _killed_mid_work(proc, mark, ["prefect.server.api.server", "raylet", "sandbox.zygote"], log)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("end", ["SIGTERM", "SIGINT", "exit"])
+def test_a_run_that_ends_any_other_way_leaves_nothing(tmp_path: Path, end: str) -> None:
+    """The cleanup paths (and the sweeper behind them): a stop signal mid-work, or the end."""
+    env, mark = marked_env(PREFECT_HOME=str(tmp_path / "prefect"))
+    log = tmp_path / "run.log"
+    proc = start(["run", str(_slow_config(tmp_path, 5 if end == "exit" else 60))], env, log)
+    sig = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT, "exit": None}[end]
+    try:
+        wait_for(proc, mark, ["prefect.server.api.server", "raylet"], log)
+        left = kill_and_survivors(proc, mark, sig=sig)
+    except BaseException:
+        clean_up(kill_and_survivors(proc, mark, within_s=0))
+        raise
+    clean_up(left)
+    assert not left, f"still running 10 s after the run ended ({end}):\n" + report(left)
+    assert proc.returncode == {"SIGTERM": 143, "SIGINT": 130, "exit": 0}[end], log.read_text()
 
 
 def _free_port() -> int:
