@@ -12,8 +12,10 @@ from typing import Literal, Protocol
 
 IsolationPolicy = Literal["warn", "require"]
 # Layers a machine may refuse, by the names `SandboxOptions.refuse` takes: "namespaces" is the
-# user, network, IPC, UTS and mount namespaces (entered together), "pid" the PID namespace.
-REFUSABLE = frozenset({"namespaces", "pid"})
+# user, network, IPC, UTS and mount namespaces (entered together), "pid" the PID namespace,
+# "cgroup" a writable memory cgroup (then `resident` commands fall back to RLIMIT_AS; not an
+# isolation layer, so `require` does not refuse a machine without one).
+REFUSABLE = frozenset({"namespaces", "pid", "cgroup"})
 
 
 @dataclass(frozen=True)

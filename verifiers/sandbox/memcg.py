@@ -114,33 +114,41 @@ class MemoryCgroups:
                 time.sleep(0.001)
 
 
-def _own_path(controller: str) -> tuple[int, str] | None:
-    """(cgroup version, this process's path in it) for `controller`, from /proc/self/cgroup."""
+def _own_path(controller: str, root: str, proc: str) -> tuple[int, str] | None:
+    """(cgroup version, this process's path in it) for `controller`, from `proc`."""
     v2 = None
-    for line in _read("/proc/self/cgroup").splitlines():
+    for line in _read(proc).splitlines():
         hid, names, path = line.split(":", 2)
         if controller in names.split(","):
             return 1, path
         if hid == "0" and names == "":
             v2 = path
-    if v2 is not None and os.path.exists(os.path.join(ROOT, "cgroup.controllers")):
+    if v2 is not None and os.path.exists(os.path.join(root, "cgroup.controllers")):
         return 2, v2
     return None
 
 
-def detect(tag: str) -> MemoryCgroups | None:
+def detect(tag: str, root: str = ROOT, proc: str = "/proc/self/cgroup") -> MemoryCgroups | None:
     """A folder of this process's own under its memory cgroup, made now (`tag` names it), where
-    the machine lets this process write one with the memory controller; else None."""
-    found = _own_path("memory")
+    the machine lets this process write one with the memory controller; else None. `root` and
+    `proc`: where the cgroup file systems are mounted and this process's membership is read."""
+    found = _own_path("memory", root, proc)
     if found is None:
         return None
     version, own = found
-    mount = os.path.join(ROOT, "memory") if version == 1 else ROOT
-    parent = os.path.join(mount, own.lstrip("/"))
+    mount = os.path.join(root, "memory") if version == 1 else root
+    parent = os.path.join(mount, own.strip("/"))
+    if version == 2 and own.strip("/"):
+        # v2 gives controllers only to cgroups without processes of their own, and ours holds
+        # this process: the folder goes beside it, where its parent already delegates memory.
+        if "memory" not in _read(os.path.join(parent, "cgroup.controllers")).split():
+            return None
+        parent = os.path.dirname(parent.rstrip("/"))
     base = os.path.join(parent, f"assay-sandbox-{tag}")
     try:
-        if version == 2 and "memory" not in _read(os.path.join(parent, "cgroup.subtree_control")):
-            _write(os.path.join(parent, "cgroup.subtree_control"), "+memory")
+        subtree = os.path.join(parent, "cgroup.subtree_control")
+        if version == 2 and "memory" not in _read(subtree).split():
+            _write(subtree, "+memory")  # only the root cgroup gets here
         os.mkdir(base)
         if version == 2:
             _write(os.path.join(base, "cgroup.subtree_control"), "+memory")

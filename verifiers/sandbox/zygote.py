@@ -198,7 +198,9 @@ def main() -> None:
     linux.set_child_subreaper()
     flags = [a for a in sys.argv[1:] if a.startswith("--refuse=")]
     refuse = [layer for flag in flags for layer in flag.split("=", 1)[1].split(",") if layer]
-    cgroups = memcg.detect(f"{os.getpid()}-{os.urandom(4).hex()}")  # before mounts go read-only
+    tag = f"{os.getpid()}-{os.urandom(4).hex()}"
+    # Before the mounts go read-only; "cgroup" refused drills the RLIMIT_AS fallback.
+    cgroups = None if "cgroup" in refuse else memcg.detect(tag)
     zygote = Zygote(refuse, cgroups)
     zygote.enter()
     if zygote.pidns:
