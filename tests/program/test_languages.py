@@ -3,11 +3,14 @@ over memory, and deep recursion (which passes only with a stack as large as the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from programs import BROKEN, CRASH, DEEP, DEEP_OUT, ENDLESS, HOG, SUM, WRONG, needs
 
 from assay.schemas.records import Status
 from assay.verifiers.program.judge import judge, run_limits
+from assay.verifiers.program.languages import toolchain
 from assay.verifiers.stdio_check import IOTest
 
 LANGS = sorted(SUM)
@@ -67,3 +70,9 @@ def test_a_program_over_its_memory_limit_is_memory(box, cache, lang) -> None:
 def test_deep_recursion_passes_with_a_stack_as_large_as_the_memory_limit(box, cache, lang) -> None:
     verdict = _judge(box, cache, lang, DEEP[lang], [IOTest("", DEEP_OUT)])
     assert verdict.status is Status.PASS, verdict
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_toolchain_is_named_with_its_version(lang) -> None:
+    needs(lang)
+    assert re.fullmatch(r"[A-Za-z+]+ v?\d+\.\d+(\.\d+)?", toolchain(lang)), toolchain(lang)

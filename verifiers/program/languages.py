@@ -150,5 +150,7 @@ def toolchain(name: str) -> str:
     done = subprocess.run([found, *lang.version[1:]], capture_output=True, text=True, timeout=60)
     text = (done.stdout + done.stderr).strip().splitlines()
     version = text[0].strip() if text else "unknown"
+    if version.startswith("go version go"):  # "go version go1.19.8 linux/amd64"
+        version = "go " + version.split()[2].removeprefix("go")
     base = tool.rsplit("/", 1)[-1]
     return version if version.lower().startswith(base[:4].lower()) else f"{base} {version}"
