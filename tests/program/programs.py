@@ -95,3 +95,36 @@ DEEP = {  # recursion 1e6 deep (Java, JavaScript: 2e5): 8 MiB of stack is not en
     "print(f(200000) * 5)\n",
 }
 DEEP_OUT = "1000000"
+
+# Tries to write outside scratch, connect to a host port on 127.0.0.1 ({port}) and leave a
+# `sleep {marker}` running in a session of its own; prints what it could do.
+HOSTILE = {
+    "c": "#include <stdio.h>\n#include <unistd.h>\n#include <sys/socket.h>\n#include <netinet/in.h>\n#include <arpa/inet.h>\n"
+    'int main(void){ FILE*f=fopen("{planted}","w"); printf(f?"wrote ":"blocked ");\n'
+    "int s=socket(AF_INET,SOCK_STREAM,0); struct sockaddr_in a={0}; a.sin_family=AF_INET; a.sin_port=htons({port}); a.sin_addr.s_addr=htonl(0x7f000001);\n"
+    'printf(connect(s,(struct sockaddr*)&a,sizeof a)==0?"connected\\n":"blocked\\n"); fflush(stdout);\n'
+    'if(fork()==0){ setsid(); execl("/bin/sleep","sleep","{marker}",(char*)0); _exit(0); } return 0; }\n',
+    "java": "import java.io.*; import java.net.*;\npublic class Hostile { public static void main(String[] a) throws Exception {\n"
+    'String w = "wrote"; try { new FileWriter("{planted}").close(); } catch (IOException e) { w = "blocked"; }\n'
+    'String c = "connected"; try { new Socket("127.0.0.1", {port}).close(); } catch (IOException e) { c = "blocked"; }\n'
+    'new ProcessBuilder("setsid", "sleep", "{marker}").start(); System.out.println(w + " " + c); } }\n',
+    "go": 'package main\nimport ("fmt"; "net"; "os"; "os/exec"; "syscall")\nfunc main() {\n'
+    'w, c := "wrote", "connected"\nif os.WriteFile("{planted}", []byte("x"), 0o644) != nil { w = "blocked" }\n'
+    'if _, err := net.Dial("tcp", "127.0.0.1:{port}"); err != nil { c = "blocked" }\n'
+    'cmd := exec.Command("sleep", "{marker}"); cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}; cmd.Start()\n'
+    "fmt.Println(w, c) }\n",
+    "rust": "use std::process::Command;\nfn main() {\n"
+    'let w = if std::fs::write("{planted}", "x").is_ok() { "wrote" } else { "blocked" };\n'
+    'let c = if std::net::TcpStream::connect("127.0.0.1:{port}").is_ok() { "connected" } else { "blocked" };\n'
+    'let _ = Command::new("setsid").arg("sleep").arg("{marker}").spawn(); println!("{{}} {{}}", w, c); }\n',
+    "javascript": 'const fs = require("fs"), cp = require("child_process");\n'
+    'let w = "wrote"; try { fs.writeFileSync("{planted}", "x"); } catch (e) { w = "blocked"; }\n'
+    'cp.spawn("sleep", ["{marker}"], {detached: true, stdio: "ignore"}).unref();\n'
+    'require("net").connect({port}, "127.0.0.1")\n'
+    '  .on("connect", () => { console.log(w + " connected"); process.exit(0); })\n'
+    '  .on("error", () => { console.log(w + " blocked"); process.exit(0); });\n',
+    "python": "import socket, subprocess\nw = 'wrote'\ntry:\n    open('{planted}', 'w').close()\nexcept OSError:\n    w = 'blocked'\n"
+    "c = 'connected'\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=1).close()\nexcept OSError:\n    c = 'blocked'\n"
+    "subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\nprint(w, c)\n",
+}
+HOSTILE["cpp"] = HOSTILE["c"]
