@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from assay.flows.config_domains import (
-    ProofsConfig,
-    TranslationFlowConfig,
-    VerilogConfig,
-)
 from assay.flows.config_sections import (
     ENGINE_ONLY,
     EngineConfig,
@@ -34,8 +30,10 @@ from assay.flows.config_sections import (
     formats_of,
 )
 from assay.flows.curate.config import CurateConfig
-from assay.flows.domains import DOMAINS, get
+from assay.flows.domains import DOMAINS, get, owning
 from assay.schemas.records import content_id
+
+S = TypeVar("S")
 
 __all__ = ["ConfigError", "RoleSampling", "RunConfig", "TaskSource", "dump_config", "load_config"]
 
@@ -45,7 +43,13 @@ class ConfigError(ValueError):
 
 
 class RunConfig(_Strict):
-    """One pipeline run. `id` hashes only what changes the data, so reruns share it."""
+    """One pipeline run. `id` hashes only what changes the data, so reruns share it.
+
+    Besides the shared sections below, a registered domain's own section (`verilog:`, ...) is
+    read with the model its domain names (`Domain.config`); the run's domain always has its
+    section (defaults where not given). Any other top-level key is an error."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str = "assay-run"
     domain: str = "code"  # a registered domain (see `assay.flows.domains`)
@@ -57,9 +61,6 @@ class RunConfig(_Strict):
     repair: RepairConfig = Field(default_factory=RepairConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     select: SelectConfig = Field(default_factory=SelectConfig)
-    verilog: VerilogConfig = Field(default_factory=VerilogConfig)
-    proofs: ProofsConfig = Field(default_factory=ProofsConfig)
-    translation: TranslationFlowConfig = Field(default_factory=TranslationFlowConfig)
     ray: RayConfig = Field(default_factory=RayConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
@@ -73,6 +74,35 @@ class RunConfig(_Strict):
         if isinstance(data, dict) and "tasks" not in data:
             return {**data, "tasks": [{"seed": data.get("domain", "code")}]}
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _domain_sections(cls, data: Any) -> Any:
+        """Validate each domain section given with its domain's model, errors named by their
+        dotted field as the shared sections' are."""
+        if not isinstance(data, dict):
+            return data
+        out, errors = dict(data), []
+        name = data.get("domain", "code")
+        own = get(name).section if isinstance(name, str) and name in DOMAINS else None
+        if own is not None and own not in out:
+            out[own] = {}
+        for key in [k for k in out if k not in cls.model_fields]:
+            domain = owning(key)
+            if domain is None:
+                errors.append(InitErrorDetails(type="extra_forbidden", loc=(key,), input=out[key]))
+                continue
+            try:
+                out[key] = domain.section_model().model_validate(out[key])
+            except ValidationError as err:
+                for e in err.errors():
+                    why = PydanticCustomError(e["type"], e["msg"].replace("{", "{{"))
+                    errors.append(
+                        InitErrorDetails(type=why, loc=(key, *e["loc"]), input=e["input"])
+                    )
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return out
 
     @model_validator(mode="before")
     @classmethod
@@ -119,14 +149,21 @@ class RunConfig(_Strict):
         data["verify"].pop("isolation", None)  # refuses or warns; never changes a verdict
         for key in ("item_timeout_s", "call_slack_s"):  # when a hung worker is replaced
             data["verify"].pop(key, None)
-        for domain in DOMAINS.values():  # a domain's section counts only for its own runs
-            if domain.section is None:
-                continue
-            if domain.name != self.domain:
-                data.pop(domain.section)
-            elif hasattr(section := getattr(self, domain.section), "hashed"):
-                data[domain.section] = section.hashed()
+        own = get(self.domain).section
+        for key in self.model_extra or {}:  # a domain's section counts only for its own runs
+            if key != own:
+                data.pop(key)
+            elif hasattr(section := self.section(object), "hashed"):
+                data[key] = section.hashed()
         return content_id("run-config", data)
+
+    def section(self, model: type[S]) -> S:
+        """The run's domain's own section, as `model` (its `Domain.config`)."""
+        own = get(self.domain).section
+        found = (self.model_extra or {}).get(own) if own else None
+        if not isinstance(found, model):
+            raise TypeError(f"domain {self.domain!r} has no config section of type {model}")
+        return found
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

@@ -3,8 +3,9 @@
 A benchmark is read with the importer its format names (the ones task files use), and each item
 gives its prompt and its solution. A sample is contaminated when its prompt or response, lowercased
 with whitespace collapsed, contains a benchmark string of at least `min_chars`, or holds at least
-`ngram_share` of a benchmark string's word n-grams (StarCoder, OpenThoughts); a Verilog sample
-also when its prompt's ROUGE-L F against a benchmark spec exceeds `rouge_l` (CodeV-R1). A sample
+`ngram_share` of a benchmark string's word n-grams (StarCoder, OpenThoughts); a sample of a
+domain registered with `rouge_l` (Verilog) also when its prompt's ROUGE-L F against a benchmark
+prompt of its domain exceeds `rouge_l` (CodeV-R1). A sample
 whose prompt *is* a benchmark prompt is the benchmark itself being run: it is reported, not
 flagged (`Match.is_task`).
 """
@@ -53,6 +54,13 @@ def _domain_of(fmt: str) -> str:
     )
 
 
+def _rouge_rules(domain: str) -> bool:
+    """Whether `domain`'s samples are also judged by their prompt's ROUGE-L (`Domain.rouge_l`)."""
+    from assay.flows.domains import DOMAINS
+
+    return domain in DOMAINS and DOMAINS[domain].rouge_l
+
+
 def load_items(sets: list[BenchmarkSet], min_chars: int) -> list[Item]:
     from assay.flows.domains import get
 
@@ -98,8 +106,10 @@ class Index:
                 self.sizes[(i, k)] = len(grams)
                 for gram in grams:
                     self.by_gram.setdefault(gram, set()).add((i, k))
-        self.specs = [(i, _WORDS.findall(it.prompt)) for i, it in enumerate(items)]
-        self.specs = [(i, w) for i, w in self.specs if items[i].domain == "verilog" and w]
+        self.specs: dict[str, list[tuple[int, list[str]]]] = {}  # by domain, where it rules
+        for i, item in enumerate(items):
+            if _rouge_rules(item.domain) and (words := _WORDS.findall(item.prompt)):
+                self.specs.setdefault(item.domain, []).append((i, words))
 
     def match(self, domain: str, prompt: str, response: str) -> Match | None:
         """The first rule a sample breaks, strongest evidence first."""
@@ -120,16 +130,16 @@ class Index:
         for i, short in self.short:
             if short in text:
                 return Match(self.items[i].name, "substring", 1.0)
-        if domain == "verilog" and self.specs:
-            return self._rouge(flat_prompt)
+        if specs := self.specs.get(domain):
+            return self._rouge(flat_prompt, specs)
         return None
 
-    def _rouge(self, flat_prompt: str) -> Match | None:
+    def _rouge(self, flat_prompt: str, specs: list[tuple[int, list[str]]]) -> Match | None:
         from rapidfuzz.distance import LCSseq
 
         words = _WORDS.findall(flat_prompt)
         best: Match | None = None
-        for i, spec in self.specs:
+        for i, spec in specs:
             lcs = LCSseq.similarity(words, spec)
             f1 = 2 * lcs / (len(words) + len(spec)) if words else 0.0
             if f1 > self.config.rouge_l and (best is None or f1 > best.similarity):

@@ -60,3 +60,43 @@ def test_run_id_ignores_where_it_runs_but_not_what_it_makes() -> None:
     changed = load_config(EXAMPLE, ["solver.temperature=0.2"])
     assert base.id == moved.id
     assert base.id != changed.id
+
+
+# Run ids computed before domain sections came from the registry (RunConfig declared the
+# verilog, proofs and translation sections itself): the same config keeps its id.
+IDS_BEFORE_REGISTRY_SECTIONS = [
+    ([], "df5929c6f0f8b75e82d59d2f"),
+    (["domain=verilog"], "e39057f93da12df0113e0b6a"),
+    (["domain=verilog", "verilog.formal=true", "verilog.sim.episodes=3",
+      "verilog.roundtrip.enabled=true"], "1869fb8bded04974531c6169"),
+    (["domain=verilog", "verilog.formal=true", "verilog.require_proof=true",
+      "verilog.sim.deep_episodes=2"], "9ed68c9953fd042bc0db342a"),
+    (["domain=proofs"], "855913285b1ae9c22be66367"),
+    (["domain=proofs", "proofs.backend=lean", "proofs.lean.project=/tmp/x"],
+     "bffb44f85227162016d0e5c6"),
+    (["domain=proofs", "proofs.conjecture.enabled=true"], "9c36d7a29416265571834a43"),
+    (["domain=translation"], "46d2861b18c50f58c1762471"),
+    (["domain=translation", "translation.rounds=3"], "c24f96ad6a96f4be36f0c4d1"),
+    (["domain=code", "verilog.formal=true", "proofs.backend=lean"], "df5929c6f0f8b75e82d59d2f"),
+    (["domain=code", "solver.n=2", "tester.labels.when=untested"], "c9310434ea088bf6f0c94b79"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "run_id"), IDS_BEFORE_REGISTRY_SECTIONS)
+def test_domain_sections_from_the_registry_keep_run_ids(overrides: list[str], run_id: str) -> None:
+    assert load_config(None, overrides).id == run_id
+
+
+def test_a_saved_config_reads_back_with_its_domain_section_and_id(tmp_path: Path) -> None:
+    from assay.flows.config import dump_config
+
+    cfg = load_config(None, ["domain=verilog", "verilog.formal=true", "proofs.backend=lean"])
+    saved = tmp_path / "run.yaml"
+    saved.write_text(dump_config(cfg))
+    again = load_config(saved)
+    assert again.id == cfg.id and again.verilog.formal and again.proofs.backend == "lean"
+
+
+def test_a_key_no_domain_registers_is_refused_naming_it() -> None:
+    with pytest.raises(ConfigError, match="field verilogg: Extra inputs are not permitted"):
+        load_config(None, ["verilogg.formal=true"])

@@ -145,7 +145,7 @@ def test_the_registry_runs_the_proofs_flow_with_the_backend_as_verifier() -> Non
     assert flow.verifier(cfg) == ("coq", None)
     lean = load_config(None, ["domain=proofs", "proofs.backend=lean"])
     assert flow.verifier(lean) == ("lean", lean.proofs.lean.options())
-    with pytest.raises(TaskFileError, match="unknown proof format"):
+    with pytest.raises(TaskFileError, match="unknown proofs format 'minif2f-isabelle'"):
         flow.load(Path("."), "minif2f-isabelle")
 
 

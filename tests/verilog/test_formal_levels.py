@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from test_deep_states import CLOCK_GOOD, CLOCK_REF, WRAP_GOOD, WRAP_REF
 
 from assay.flows.config import load_config
-from assay.flows.config_domains import VerilogConfig
+from assay.flows.domains.verilog.config import VerilogConfig
 from assay.flows.domains.verilog.stages import level_of
 from assay.schemas.records import Formal, Level, Status
 from assay.verifiers import registry

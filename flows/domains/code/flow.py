@@ -8,32 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code import stages as st
+from assay.flows.domains.code.importers import ImportFormatError
+from assay.flows.domains.code.importers import load as load_file
 from assay.flows.domains.code.state import INPUTS, OUTPUTS, TRUSTED, CodeState
+from assay.flows.engine import domain_flow
+from assay.flows.engine.domain_flow import Rounds, importer, repair_rounds, select
 from assay.flows.engine.ops import Check, Op, Program
-from assay.flows.engine.repair import generate_round
-from assay.flows.output import samples_line
 from assay.flows.sources import TaskFileError
-from assay.schemas.records import Candidate, Role, Task, Verdict
+from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
 
 if TYPE_CHECKING:
     from assay.flows.runner import Summary
 
 
-def load(path: Path, format: str) -> list[Task]:
-    """HumanEval- and MBPP-style task files."""
-    from assay.flows.domains.code.importers import ImportFormatError
-    from assay.flows.domains.code.importers import load as load_file
-
-    try:
-        return load_file(path, format)
-    except ImportFormatError as exc:
-        raise TaskFileError(str(exc)) from None
+load = importer("code", load_file, (ImportFormatError,))
 
 
 def check_tasks(tasks: list[Task], config: RunConfig) -> None:
@@ -81,21 +74,18 @@ def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
 
 def program(state: CodeState, t: Task, index: int) -> Program:
     """Every round of one task, then its selection; each step skips what is committed."""
-    labelled = lb.applies(t, state.config.tester.labels)
-    for round_ in range(state.config.repair.rounds + 1):
-        yield from _generate(state, t, index, round_)
-        if labelled and round_ == 0:
-            yield from _inputs(state, t)
-            yield from _labels(state, t)
-        yield from _verify(state, t, round_)
-    if not state.done("select", t, 0):
-        matrix = state.matrix(t)
-        outputs = None
-        if labelled and state.config.select.strategy == "majority":
-            ids = [c.id for c in matrix.solutions]
-            outputs = lb.signatures(t, ids, state.output_records(t))
-        samples = st.select_samples(state.config, t, matrix, state.run_id, outputs)
-        state.commit("select", t, 0, {"samples": samples})
+    yield from repair_rounds(state, t, index, ROUNDS)
+    select(state, t, lambda: _select(state, t))
+
+
+def _select(state: CodeState, t: Task) -> list[Sample]:
+    """The chosen samples; a majority vote on labelled tests groups outputs by signature."""
+    matrix = state.matrix(t)
+    outputs = None
+    if lb.applies(t, state.config.tester.labels) and state.config.select.strategy == "majority":
+        ids = [c.id for c in matrix.solutions]
+        outputs = lb.signatures(t, ids, state.output_records(t))
+    return st.select_samples(state.config, t, matrix, state.run_id, outputs)
 
 
 def _inputs(state: CodeState, t: Task) -> Program:
@@ -138,23 +128,12 @@ def _labels(state: CodeState, t: Task) -> Program:
     state.commit("labels", t, 0, {"verdicts": records})
 
 
-def _generate(state: CodeState, t: Task, index: int, round_: int) -> Program:
-    """Round 0: solver and tester samples; later rounds: repairs of failing solutions."""
-    cfg = state.config
-    yield from generate_round(
-        state,
-        t,
-        round_,
-        lambda: st.first_requests(cfg, t, index),
-        lambda failing: st.repair_requests(cfg, t, index, round_, failing, state.pool(t).codes),
-        lambda role, request, completion, parent: st.to_candidates(
-            t, role, completion, request.sampling, round_, parent, max_tests=cfg.tester.max_tests
-        ),
-    )
-
-
 def _verify(state: CodeState, t: Task, round_: int) -> Program:
-    """Validate generated tests on the reference (round 0), then run new solutions on the pool."""
+    """Labelled tasks' inputs and labels (round 0), then: validate generated tests on the
+    reference (round 0), run new solutions on the pool."""
+    if round_ == 0 and lb.applies(t, state.config.tester.labels):
+        yield from _inputs(state, t)
+        yield from _labels(state, t)
     if state.done("verify", t, round_):
         return
     suites = state.validation_suites(t) if round_ == 0 and t.reference else []
@@ -173,18 +152,30 @@ def _verify(state: CodeState, t: Task, round_: int) -> Program:
     state.commit("verify", t, round_, {"verdicts": verdicts})
 
 
+ROUNDS = Rounds(
+    first=lambda state, t, index: st.first_requests(state.config, t, index),
+    repair=lambda state, t, index, round_, failing: st.repair_requests(
+        state.config, t, index, round_, failing, state.pool(t).codes
+    ),
+    extract=lambda state, t, role, request, completion, round_, parent: st.to_candidates(
+        t, role, completion, request.sampling, round_, parent, state.config.tester.max_tests
+    ),
+    verify=_verify,
+)
+
+
 def print_summary(summary: Summary) -> None:
     c = summary.counts
     rate = c["verdicts_pass"] / c["verdicts"] if c.get("verdicts") else 0.0
-    ds = c["dataset"]
-    print(
-        f"\nassay run {c['run_id']}: {summary.state} in {summary.seconds:.0f}s\n"
-        f"  tasks       {c['tasks']} ({c['tasks_solved']} with a verified sample)\n"
-        f"  candidates  {c['solutions']} solutions, {c['tests']} test suites\n"
-        f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass, {rate:.0%})\n"
-        f"{samples_line(c)}"
-        f"  dataset     {ds}\n"
-        f'\nTry:\n  assay sql "SELECT count(*) FROM samples" --dataset {ds}\n'
-        f'  assay sql "SELECT task_id, strategy, score, left(response, 60) AS response '
-        f'FROM samples" --dataset {ds}'
+    domain_flow.print_summary(
+        summary,
+        [
+            f"tasks       {c['tasks']} ({c['tasks_solved']} with a verified sample)",
+            f"candidates  {c['solutions']} solutions, {c['tests']} test suites",
+            f"verdicts    {c['verdicts']} ({c['verdicts_pass']} pass, {rate:.0%})",
+        ],
+        [
+            "SELECT count(*) FROM samples",
+            "SELECT task_id, strategy, score, left(response, 60) AS response FROM samples",
+        ],
     )

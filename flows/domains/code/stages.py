@@ -12,6 +12,7 @@ from typing import Any
 from assay.flows.config import RoleSampling, RunConfig
 from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code.pool import Matrix, TestPool
+from assay.flows.engine.domain_flow import repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import inputgen as _inputgen  # noqa: F401 - registers the role
@@ -63,15 +64,12 @@ def repair_requests(
 
     `tests` are the pool's assert texts in the order of each verdict's outcomes."""
     spec = get_role("code", "repairer")
-    requests = []
-    for j, (cand, verdict) in enumerate(failing):
-        sampling = sampling_for(cfg.repair, 1000 * index + 100 * round_ + j)
-        key = f"{task.id}:repair{round_}:{j}"
-        request = spec.build(
+    return repairs(
+        cfg, task, index, round_, failing,
+        lambda sampling, key, cand, verdict: spec.build(
             task, sampling, key=key, failing=cand.text, verdict=verdict, tests=tests
-        )
-        requests.append((Role.REPAIRER, request))
-    return requests
+        ),
+    )  # fmt: skip
 
 
 def to_candidates(

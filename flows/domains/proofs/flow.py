@@ -11,41 +11,31 @@ selecting the seed itself, so that last commit means the whole program ran.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.proofs import conjecture as pc
 from assay.flows.domains.proofs import stages as ps
 from assay.flows.domains.proofs import summary as _summary
+from assay.flows.domains.proofs.config import ProofsConfig
+from assay.flows.domains.proofs.importers import ProofImportError
+from assay.flows.domains.proofs.importers import load as load_split
 from assay.flows.domains.proofs.state import ProofState
+from assay.flows.engine.domain_flow import Rounds, importer, repair_rounds, select, task_checks
 from assay.flows.engine.ops import Check, Generate, Program
-from assay.flows.engine.repair import generate_round
-from assay.flows.sources import TaskFileError
-from assay.schemas.records import Candidate, Role, Task, Verdict
+from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
 from assay.workers.api import Completion, Request
 
 if TYPE_CHECKING:
     from assay.flows.runner import Summary
 
 
-def load(path: Path, format: str) -> list[Task]:
-    """miniF2F splits: `minif2f-coq` (the Rocq port) and `minif2f-lean` (Lean 4)."""
-    from assay.flows.domains.proofs.importers import ProofImportError
-    from assay.flows.domains.proofs.importers import load as load_split
-
-    try:
-        return load_split(Path(path), format)
-    except ProofImportError as exc:
-        raise TaskFileError(str(exc)) from None
-
-
-def check_tasks(tasks: list[Task], config: RunConfig) -> None:
-    """Every statement must be in the language of `proofs.backend`."""
-    try:
-        ps.check_tasks(tasks, config.proofs.backend)
-    except ps.ProofTaskError as exc:
-        raise TaskFileError(str(exc)) from None
+load = importer("proofs", load_split, (ProofImportError,))
+check_tasks = task_checks(
+    lambda tasks, config: ps.check_tasks(tasks, config.section(ProofsConfig).backend),
+    (ps.ProofTaskError,),
+)
 
 
 def open_state(config: RunConfig) -> ProofState:
@@ -54,8 +44,8 @@ def open_state(config: RunConfig) -> ProofState:
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
     """The prover that checks proofs: Lean built from the run's `proofs.lean`, else Coq."""
-    if config.proofs.backend == "lean":
-        return "lean", config.proofs.lean.options()
+    if config.section(ProofsConfig).backend == "lean":
+        return "lean", config.section(ProofsConfig).lean.options()
     return "coq", None
 
 
@@ -68,20 +58,20 @@ def program(state: ProofState, t: Task, index: int) -> Program:
     """One seed's rounds, its conjecture round when enabled, then selection; each step skips
     what is committed."""
     cfg = state.config
-    for round_ in range(cfg.repair.rounds + 1):
-        yield from _generate(state, t, index, round_)
-        yield from _verify(state, [t], round_)
+    yield from repair_rounds(state, t, index, ROUNDS)
     conjectures: list[Task] = []
-    if cfg.proofs.conjecture.enabled:
+    if cfg.section(ProofsConfig).conjecture.enabled:
         yield from _conjecture(state, t, index)
         yield from _filter(state, t)
         conjectures = state.conjecture_tasks(t)
         yield from _prove_conjectures(state, conjectures)
         yield from _verify(state, conjectures, 0)
     for statement in [*conjectures, t]:
-        if not state.done("select", statement, 0):
-            samples = ps.select_samples(cfg, statement, state.judged(statement), state.run_id)
-            state.commit("select", statement, 0, {"samples": samples})
+        select(state, statement, partial(_chosen, state, statement))
+
+
+def _chosen(state: ProofState, statement: Task) -> list[Sample]:
+    return ps.select_samples(state.config, statement, state.judged(statement), state.run_id)
 
 
 def _candidates(
@@ -93,21 +83,6 @@ def _candidates(
         parent = parents[j] if role is Role.REPAIRER else ""
         cands += ps.to_candidates(t, role, completion, round_, parent, request.sampling.to_dict())
     return cands
-
-
-def _generate(state: ProofState, t: Task, index: int, round_: int) -> Program:
-    """Round 0: proof attempts; later rounds: repairs of failing proofs of an unproved statement."""
-    cfg = state.config
-    yield from generate_round(
-        state,
-        t,
-        round_,
-        lambda: ps.prove_requests(cfg, t, index),
-        lambda failing: ps.repair_requests(cfg, t, index, round_, failing),
-        lambda role, request, completion, parent: ps.to_candidates(
-            t, role, completion, round_, parent, request.sampling.to_dict()
-        ),
-    )
 
 
 def _verify(state: ProofState, tasks: list[Task], round_: int) -> Program:
@@ -123,6 +98,18 @@ def _verify(state: ProofState, tasks: list[Task], round_: int) -> Program:
 
 def _new_proofs(state: ProofState, t: Task, round_: int) -> list[Candidate]:
     return [c for c in state.solutions(t) if c.round == round_ and c.role in ps.PROOF_ROLES]
+
+
+ROUNDS = Rounds(
+    first=lambda state, t, index: ps.prove_requests(state.config, t, index),
+    repair=lambda state, t, index, round_, failing: ps.repair_requests(
+        state.config, t, index, round_, failing
+    ),
+    extract=lambda _, t, role, request, completion, round_, parent: ps.to_candidates(
+        t, role, completion, round_, parent, request.sampling.to_dict()
+    ),
+    verify=lambda state, t, round_: _verify(state, [t], round_),
+)
 
 
 def _conjecture(state: ProofState, t: Task, index: int) -> Program:
@@ -171,7 +158,7 @@ def _filter(state: ProofState, t: Task) -> Program:
 def _prove_conjectures(state: ProofState, conjectures: list[Task]) -> Program:
     """STP round, step three: `conjecture.proofs` attempts at each filtered conjecture, asked
     in one batch and committed under each conjecture's own task."""
-    k = state.config.proofs.conjecture.proofs
+    k = state.config.section(ProofsConfig).conjecture.proofs
     todo = [c for c in conjectures if not state.done("gen", c, 0)]
     groups = {c.id: ps.prove_requests(state.config, c, None, n=k) for c in todo}
     requests = [request for c in todo for _, request in groups[c.id]]

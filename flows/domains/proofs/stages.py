@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assay.flows.config import RunConfig
+from assay.flows.domains.proofs.config import ProofsConfig
+from assay.flows.engine.domain_flow import repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import prover as _prover  # noqa: F401 - registers the proof roles
@@ -61,21 +63,19 @@ def repair_requests(
 ) -> list[tuple[Role, Request]]:
     """Round k: one new attempt per failing proof, shown the proof and the checker's error."""
     spec = get_role(DOMAIN, "repairer")
-    out = []
-    for j, (cand, verdict) in enumerate(failing):
-        sampling = sampling_for(cfg.repair, 1000 * index + 100 * round_ + j)
-        key = f"{task.id}:repair{round_}:{j}"
-        out.append(
-            (Role.REPAIRER, spec.build(task, sampling, key, failing=cand.text, verdict=verdict))
-        )
-    return out
+    return repairs(
+        cfg, task, index, round_, failing,
+        lambda sampling, key, cand, verdict: spec.build(
+            task, sampling, key, failing=cand.text, verdict=verdict
+        ),
+    )  # fmt: skip
 
 
 def conjecture_requests(
     cfg: RunConfig, task: Task, index: int, proof: str
 ) -> list[tuple[Role, Request]]:
     """`conjecture.n` new statements related to a seed (shown its shortest passing proof)."""
-    sampling = sampling_for(cfg.proofs.conjecture, 1000 * index + 700)
+    sampling = sampling_for(cfg.section(ProofsConfig).conjecture, 1000 * index + 700)
     request = get_role(DOMAIN, "conjecturer").build(
         task, sampling, f"{task.id}:conjecture", proof=proof
     )
@@ -157,7 +157,7 @@ def select_samples(
     and at most `conjecture.max_pass_rate` (STP: hard but provable)."""
     rate = pass_rate(pairs)
     is_conjecture = "conjecture" in task.meta
-    if is_conjecture and not 0 < rate <= cfg.proofs.conjecture.max_pass_rate:
+    if is_conjecture and not 0 < rate <= cfg.section(ProofsConfig).conjecture.max_pass_rate:
         return []
     good = sorted(
         ((c, v) for c, v in pairs if v.passed), key=lambda cv: (len(cv[0].text), cv[0].id)

@@ -12,6 +12,7 @@ from typing import Any
 
 from assay.flows.domains.proofs import conjecture as pc
 from assay.flows.domains.proofs import stages as ps
+from assay.flows.domains.proofs.config import ProofsConfig
 from assay.flows.state import RunState, Tally, counts, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
@@ -73,7 +74,7 @@ class ProofState(RunState):
         self.tasks += [t for t in tasks if t.id not in known]
 
     def conjecture_on(self) -> bool:
-        return self.config.proofs.conjecture.enabled
+        return self.config.section(ProofsConfig).conjecture.enabled
 
     def tally(self, task: Task) -> Tally:
         """The base counts plus one statement's proofs; a seed also counts its conjectures."""

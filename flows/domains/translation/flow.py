@@ -7,18 +7,18 @@ stage, the task and the round, so a killed run resumes where it stopped.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.translation import stages as ts
+from assay.flows.domains.translation.config import TranslationFlowConfig
+from assay.flows.domains.translation.importers import ParEvalImportError, load_pareval
 from assay.flows.domains.translation.state import TranslationState
 from assay.flows.domains.translation.summary import print_summary
-from assay.flows.engine.ops import Check, Generate, Program
-from assay.flows.sources import TaskFileError
+from assay.flows.engine.domain_flow import checked, importer, select, task_checks
+from assay.flows.engine.ops import Generate, Program
 from assay.flows.state import RunState
-from assay.schemas.records import Candidate, Role, Task, Verdict
+from assay.schemas.records import Candidate, Role, Task
 
 if TYPE_CHECKING:
     from assay.workers.api import Request
@@ -26,24 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["check_tasks", "load", "open_state", "print_summary", "program", "verifier"]
 
 
-def load(path: Path, format: str) -> list[Task]:
-    """A ParEval checkout (`prompts/` and `drivers/`), one task per serial problem."""
-    from assay.flows.domains.translation.importers import FORMAT, ParEvalImportError, load_pareval
-
-    if format != FORMAT:
-        raise TaskFileError(f"{path}: unknown format {format!r}; use one of {[FORMAT]}")
-    try:
-        return load_pareval(Path(path))
-    except ParEvalImportError as exc:
-        raise TaskFileError(str(exc)) from None
-
-
-def check_tasks(tasks: list[Task], config: RunConfig) -> None:
-    """Every task needs its serial source and the function the drivers call."""
-    try:
-        ts.check_tasks(tasks)
-    except ts.TranslationTaskError as exc:
-        raise TaskFileError(str(exc)) from None
+load = importer("translation", lambda path, _: load_pareval(path), (ParEvalImportError,))
+check_tasks = task_checks(lambda tasks, _: ts.check_tasks(tasks), (ts.TranslationTaskError,))
 
 
 def open_state(config: RunConfig) -> RunState:
@@ -56,14 +40,14 @@ def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
 
 def program(state: TranslationState, t: Task, index: int) -> Program:
     """Every round of one task, then its selection; each step skips what is committed."""
-    for round_ in range(state.config.translation.rounds):
+    for round_ in range(state.config.section(TranslationFlowConfig).rounds):
         yield from _write_tests(state, t, index, round_)
         yield from _check_tests(state, t, round_)
         yield from _translate(state, t, index, round_)
         yield from _verify(state, t, round_)
-    if not state.done("select", t, 0):
-        rows = ts.select_samples(t, state.judged(t), state.validated(t), state.run_id)
-        state.commit("select", t, 0, {"samples": rows})
+    select(
+        state, t, lambda: ts.select_samples(t, state.judged(t), state.validated(t), state.run_id)
+    )
 
 
 def _write_tests(state: TranslationState, t: Task, index: int, round_: int) -> Program:
@@ -120,29 +104,15 @@ def _generate(
 
 def _check_tests(state: TranslationState, t: Task, round_: int) -> Program:
     """Validate this round's drivers on the serial source (the verifier's own validation)."""
-    if state.done("tcheck", t, round_):
-        return
     new = [c for c in state.drivers(t) if c.round == round_]
     items = [ts.validation_item(t, c) for c in new]
-    yield from _check(state, t, round_, "tcheck", ts.VALIDATED, items)
+    yield from checked(state, t, round_, "tcheck", items, ts.VALIDATED)
 
 
 def _verify(state: TranslationState, t: Task, round_: int) -> Program:
     """Co-verify this round's translations against the trusted drivers and every driver
     validated up to this round."""
-    if state.done("verify", t, round_):
-        return
     new = [c for c in state.translations(t) if c.round == round_]
     suite = state.suite(t, round_)
     items = [ts.check_item(t, c.text, suite, c.id) for c in new]
-    yield from _check(state, t, round_, "verify", ts.SUITE, items)
-
-
-def _check(
-    state: TranslationState, t: Task, round_: int, stage: str, against: str, items: list[dict]
-) -> Program:
-    """Check `items` and commit their verdicts at `stage`, marked `against` (the source for
-    drivers, the suite for translations)."""
-    verdicts: list[Verdict] = yield Check(items)
-    got = [replace(v, against=against) for v in verdicts]
-    state.commit(stage, t, round_, {"verdicts": got})
+    yield from checked(state, t, round_, "verify", items, ts.SUITE)

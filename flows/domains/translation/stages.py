@@ -12,6 +12,7 @@ from typing import Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.verilog.stages import decided, pass_rate
+from assay.flows.engine.domain_flow import repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.schemas.records import Candidate, Level, Role, Sample, Status, Task, Verdict
@@ -108,17 +109,13 @@ def repair_requests(
     cfg: RunConfig, task: Task, index: int, round_: int, failing: list[tuple[Candidate, Verdict]]
 ) -> list[tuple[Role, Request]]:
     """Round k: one repair per failing translation, shown its mismatch evidence."""
-    out = []
-    for j, (cand, verdict) in enumerate(failing):
-        sampling = sampling_for(cfg.repair, 1000 * index + 100 * round_ + j)
-        key = f"{task.id}:repair{round_}:{j}"
-        out.append(
-            (
-                Role.TRANSLATOR,
-                _request("repairer", task, sampling, key, failing=cand.text, verdict=verdict),
-            )
-        )
-    return out
+    return repairs(
+        cfg, task, index, round_, failing,
+        lambda sampling, key, cand, verdict: _request(
+            "repairer", task, sampling, key, failing=cand.text, verdict=verdict
+        ),
+        Role.TRANSLATOR,
+    )  # fmt: skip
 
 
 def to_candidates(

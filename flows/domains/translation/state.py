@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from assay.flows.domains.translation import stages as ts
+from assay.flows.domains.translation.config import TranslationFlowConfig
 from assay.flows.state import RunState, Tally, add, counts, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
@@ -74,7 +75,7 @@ class TranslationState(RunState):
         names = ("translations", "translations_pass", "drivers", "drivers_accepted")
         rounds = [
             {"round": r, **{k: int(totals.get(f"round:{r}:{k}", 0)) for k in ROUND_COUNTS}}
-            for r in range(self.config.translation.rounds)
+            for r in range(self.config.section(TranslationFlowConfig).rounds)
         ]
         return {
             **super().summarize(totals),

@@ -6,18 +6,24 @@ round, so a killed run resumes where it stopped and a rerun commits nothing.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.verilog import stages as vs
+from assay.flows.domains.verilog.config import VerilogConfig
+from assay.flows.domains.verilog.importers import VerilogEvalError, load_verilogeval
 from assay.flows.domains.verilog.state import VerilogState
+from assay.flows.engine import domain_flow
+from assay.flows.engine.domain_flow import (
+    Rounds,
+    checked,
+    importer,
+    repair_rounds,
+    select,
+    task_checks,
+)
 from assay.flows.engine.ops import Check, Generate, Program
-from assay.flows.engine.repair import generate_round
-from assay.flows.output import samples_line
-from assay.flows.sources import TaskFileError
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Task, Verdict
 
@@ -25,24 +31,8 @@ if TYPE_CHECKING:
     from assay.flows.runner import Summary
 
 
-def load(path: Path, format: str) -> list[Task]:
-    """VerilogEval spec-to-rtl folders (`<name>_prompt.txt` + `<name>_ref.sv`)."""
-    from assay.flows.domains.verilog.importers import FORMAT, VerilogEvalError, load_verilogeval
-
-    if format != FORMAT:
-        raise TaskFileError(f"{path}: the verilog domain reads no task format {format!r}")
-    try:
-        return load_verilogeval(Path(path))
-    except VerilogEvalError as exc:
-        raise TaskFileError(str(exc)) from None
-
-
-def check_tasks(tasks: list[Task], config: RunConfig) -> None:
-    """Every task needs golden RTL: without it no design can be verified."""
-    try:
-        vs.check_tasks(tasks)
-    except vs.VerilogTaskError as exc:
-        raise TaskFileError(str(exc)) from None
+load = importer("verilog", lambda path, _: load_verilogeval(path), (VerilogEvalError,))
+check_tasks = task_checks(lambda tasks, _: vs.check_tasks(tasks), (vs.VerilogTaskError,))
 
 
 def open_state(config: RunConfig) -> RunState:
@@ -51,7 +41,8 @@ def open_state(config: RunConfig) -> RunState:
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
     """`verilog` (or `verilog-formal`), built with the run's stimulus plan."""
-    return config.verilog.verifier, config.verilog.sim.options() or None
+    settings = config.section(VerilogConfig)
+    return settings.verifier, settings.sim.options() or None
 
 
 def finished(state: RunState, t: Task) -> bool:
@@ -62,39 +53,30 @@ def finished(state: RunState, t: Task) -> bool:
 def program(state: VerilogState, t: Task, index: int) -> Program:
     """Every round of one task, its selection, then its round trip; each step skips what is
     committed."""
-    for round_ in range(state.config.repair.rounds + 1):
-        yield from _generate(state, t, index, round_)
-        yield from _verify(state, t, round_)
-    if not state.done("select", t, 0):
-        samples = vs.select_samples(state.config, t, state.judged(t), state.run_id)
-        state.commit("select", t, 0, {"samples": samples})
-    if state.config.verilog.roundtrip.enabled:
+    yield from repair_rounds(state, t, index, ROUNDS)
+    select(state, t, lambda: vs.select_samples(state.config, t, state.judged(t), state.run_id))
+    if state.config.section(VerilogConfig).roundtrip.enabled:
         yield from _write_specs(state, t, index)
         yield from _roundtrip(state, t, index)
 
 
-def _generate(state: VerilogState, t: Task, index: int, round_: int) -> Program:
-    """Round 0: solver designs; later rounds: repairs of failing designs of an unsolved task."""
-    cfg = state.config
-    yield from generate_round(
-        state,
-        t,
-        round_,
-        lambda: vs.first_requests(cfg, t, index),
-        lambda failing: vs.repair_requests(cfg, t, index, round_, failing),
-        lambda role, request, completion, parent: vs.to_candidates(
-            t, role, completion, request.sampling, round_, parent
-        ),
-    )
-
-
 def _verify(state: VerilogState, t: Task, round_: int) -> Program:
     """Simulate this round's new designs against the task's golden RTL."""
-    if state.done("verify", t, round_):
-        return
     new = [c for c in state.solutions(t) if c.round == round_ and c.role in vs.DESIGN_ROLES]
-    verdicts: list[Verdict] = yield Check([vs.check_item(c.text, t.reference, c.id) for c in new])
-    state.commit("verify", t, round_, {"verdicts": verdicts})
+    items = [vs.check_item(c.text, t.reference, c.id) for c in new]
+    yield from checked(state, t, round_, "verify", items)
+
+
+ROUNDS = Rounds(
+    first=lambda state, t, index: vs.first_requests(state.config, t, index),
+    repair=lambda state, t, index, round_, failing: vs.repair_requests(
+        state.config, t, index, round_, failing
+    ),
+    extract=lambda _, t, role, request, completion, round_, parent: vs.to_candidates(
+        t, role, completion, request.sampling, round_, parent
+    ),
+    verify=_verify,
+)
 
 
 def _originals(state: VerilogState, t: Task) -> list[Candidate]:
@@ -162,23 +144,19 @@ def _roundtrip(state: VerilogState, t: Task, index: int) -> Program:
 def print_summary(summary: Summary) -> None:
     c = summary.counts
     rate = c["designs_pass"] / c["designs"] if c.get("designs") else 0.0
-    trip = (
-        f"  round trip  {c['roundtrip_kept']} of {c['roundtrip_tried']} specs kept\n"
-        if c.get("roundtrip_tried")
-        else ""
-    )
-    ds = c["dataset"]
-    sys.stdout.write(
-        f"\nassay run {c['run_id']}: {summary.state} in {summary.seconds:.0f}s\n"
-        f"  tasks       {c['tasks']} ({c['tasks_solved']} with a verified sample)\n"
-        f"  designs     {c['designs']} ({c['designs_pass']} pass, {rate:.0%}; "
-        f"mean per-task pass rate {c['mean_pass_rate']:.0%})\n"
-        f"  verdicts    {c['verdicts']} ({c['verdicts_pass']} pass)\n"
-        f"  pairs       {c['preference_pairs']} preference pairs (passing vs failing design)\n"
-        f"{trip}"
-        f"{samples_line(c)}"
-        f"  dataset     {ds}\n"
-        f'\nTry:\n  assay sql "SELECT name, candidates, passed, pass_rate FROM pass_rates" '
-        f"--dataset {ds}\n"
-        f'  assay sql "SELECT task_id, rejected_status FROM preference_pairs" --dataset {ds}\n'
+    trip = [f"round trip  {c['roundtrip_kept']} of {c['roundtrip_tried']} specs kept"]
+    domain_flow.print_summary(
+        summary,
+        [
+            f"tasks       {c['tasks']} ({c['tasks_solved']} with a verified sample)",
+            f"designs     {c['designs']} ({c['designs_pass']} pass, {rate:.0%}; "
+            f"mean per-task pass rate {c['mean_pass_rate']:.0%})",
+            f"verdicts    {c['verdicts']} ({c['verdicts_pass']} pass)",
+            f"pairs       {c['preference_pairs']} preference pairs (passing vs failing design)",
+            *(trip if c.get("roundtrip_tried") else []),
+        ],
+        [
+            "SELECT name, candidates, passed, pass_rate FROM pass_rates",
+            "SELECT task_id, rejected_status FROM preference_pairs",
+        ],
     )

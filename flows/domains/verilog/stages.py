@@ -11,6 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from assay.flows.config import RunConfig
+from assay.flows.domains.verilog.config import VerilogConfig
+from assay.flows.engine.domain_flow import repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import rtl as _rtl  # noqa: F401 - registers the verilog roles
@@ -51,7 +53,9 @@ def _request(
     cfg: RunConfig, name: str, task: Task, sampling: Sampling, key: str, **kw: Any
 ) -> Request:
     spec = get_role(DOMAIN, name)
-    return spec.build(task, sampling, key=key, with_ports=cfg.verilog.ports_in_prompt, **kw)
+    return spec.build(
+        task, sampling, key=key, with_ports=cfg.section(VerilogConfig).ports_in_prompt, **kw
+    )
 
 
 def first_requests(cfg: RunConfig, task: Task, index: int) -> list[tuple[Role, Request]]:
@@ -64,13 +68,12 @@ def repair_requests(
     cfg: RunConfig, task: Task, index: int, round_: int, failing: list[tuple[Candidate, Verdict]]
 ) -> list[tuple[Role, Request]]:
     """Round k: one repair per failing design, shown how its simulation disagreed."""
-    out = []
-    for j, (cand, verdict) in enumerate(failing):
-        sampling = sampling_for(cfg.repair, 1000 * index + 100 * round_ + j)
-        key = f"{task.id}:repair{round_}:{j}"
-        request = _request(cfg, "repairer", task, sampling, key, failing=cand.text, verdict=verdict)
-        out.append((Role.REPAIRER, request))
-    return out
+    return repairs(
+        cfg, task, index, round_, failing,
+        lambda sampling, key, cand, verdict: _request(
+            cfg, "repairer", task, sampling, key, failing=cand.text, verdict=verdict
+        ),
+    )  # fmt: skip
 
 
 def to_candidates(
@@ -188,7 +191,7 @@ def spec_requests(
     cfg: RunConfig, task: Task, index: int, originals: list[Candidate]
 ) -> list[tuple[Role, Request]]:
     """Round trip, step one: one prose spec per verified design."""
-    rt = cfg.verilog.roundtrip
+    rt = cfg.section(VerilogConfig).roundtrip
     out = []
     for j, cand in enumerate(originals):
         sampling = replace(sampling_for(rt, 1000 * index + j), n=1)
@@ -201,7 +204,7 @@ def regen_requests(
     cfg: RunConfig, task: Task, index: int, specs: list[tuple[Candidate, Candidate]]
 ) -> list[tuple[Role, Request]]:
     """Round trip, step two: `roundtrip.n` designs from each (spec, original) spec alone."""
-    rt = cfg.verilog.roundtrip
+    rt = cfg.section(VerilogConfig).roundtrip
     out = []
     for j, (spec, original) in enumerate(specs):
         sampling = sampling_for(rt, 1000 * index + 500 + j)

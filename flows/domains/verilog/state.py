@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from assay.flows.domains.verilog import stages as vs
+from assay.flows.domains.verilog.config import VerilogConfig
 from assay.flows.state import RunState, Tally, counts, mean_rate
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
@@ -25,7 +26,7 @@ class VerilogState(RunState):
 
     def finished(self, root: Task) -> bool:
         """With the round trip on, its check is the task's last commit; else the selection."""
-        if self.config.verilog.roundtrip.enabled:
+        if self.config.section(VerilogConfig).roundtrip.enabled:
             return self.done("rt-check", root, 0)
         return self.done("select", root, 0)
 

@@ -1,0 +1,151 @@
+"""The skeleton every domain's `flow.py` fills in, written once: reading its task formats, its
+task checks, the repair rounds (generate, then check, `repair.rounds + 1` times), the committed
+selection and the run summary. A domain supplies what differs (requests, extraction, check
+items, selection, its summary lines); the stage keys, the skip-what-is-committed rule and the
+error wording are the same for all.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assay.flows.engine.ops import Check, Program
+from assay.flows.engine.repair import Failing, Pairs, RepairState, generate_round
+from assay.flows.engine.sampling import sampling_for
+from assay.flows.output import samples_line
+from assay.flows.sources import TaskFileError
+from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
+from assay.workers.api import Completion, Request, Sampling
+
+if TYPE_CHECKING:
+    from assay.flows.config import RunConfig
+    from assay.flows.runner import Summary
+
+Errors = tuple[type[Exception], ...]
+
+
+def importer(
+    domain: str, read: Callable[[Path, str], list[Task]], errors: Errors
+) -> Callable[[Path, str], list[Task]]:
+    """A domain's `load(path, format)`: a format it does not register is refused, and its
+    importer's `errors` become `TaskFileError` (the message names the file, line and field)."""
+
+    def load(path: Path, format: str) -> list[Task]:
+        from assay.flows.domains import get
+
+        formats = sorted(get(domain).formats)
+        if format not in formats:
+            raise TaskFileError(f"{path}: unknown {domain} format {format!r}; use one of {formats}")
+        try:
+            return read(Path(path), format)
+        except errors as exc:
+            raise TaskFileError(str(exc)) from None
+
+    return load
+
+
+def task_checks(
+    check: Callable[[list[Task], RunConfig], None], errors: Errors
+) -> Callable[[list[Task], RunConfig], None]:
+    """A domain's `check_tasks(tasks, config)`, its `errors` as `TaskFileError`."""
+
+    def check_tasks(tasks: list[Task], config: RunConfig) -> None:
+        try:
+            check(tasks, config)
+        except errors as exc:
+            raise TaskFileError(str(exc)) from None
+
+    return check_tasks
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """What a repair-round domain fills in. `first(state, t, index)`: round 0's requests;
+    `repair(state, t, index, round_, failing)`: round k's, one per failing candidate;
+    `extract(state, t, role, request, completion, round_, parent)`: one completion's candidates;
+    `verify(state, t, round_)`: the round's checks, committed at `verify`."""
+
+    first: Callable[[Any, Task, int], Pairs]
+    repair: Callable[[Any, Task, int, int, Failing], Pairs]
+    extract: Callable[[Any, Task, Role, Request, Completion, int, str], list[Candidate]]
+    verify: Callable[[Any, Task, int], Program]
+
+
+def repair_rounds(state: RepairState, t: Task, index: int, rounds: Rounds) -> Program:
+    """Round 0 and `repair.rounds` repair rounds of one task; each step skips what is
+    committed."""
+    for round_ in range(state.config.repair.rounds + 1):
+        yield from _generate(state, t, index, rounds, round_)
+        yield from rounds.verify(state, t, round_)
+
+
+def _generate(state: RepairState, t: Task, index: int, rounds: Rounds, round_: int) -> Program:
+    return generate_round(
+        state,
+        t,
+        round_,
+        lambda: rounds.first(state, t, index),
+        lambda failing: rounds.repair(state, t, index, round_, failing),
+        lambda role, request, completion, parent: rounds.extract(
+            state, t, role, request, completion, round_, parent
+        ),
+    )
+
+
+def repairs(
+    cfg: RunConfig,
+    task: Task,
+    index: int,
+    round_: int,
+    failing: Failing,
+    build: Callable[[Sampling, str, Candidate, Verdict], Request],
+    role: Role = Role.REPAIRER,
+) -> Pairs:
+    """One repair request per failing candidate, `build(sampling, key, candidate, verdict)`;
+    its sampling seed and key name the task, the round and its place, so a rerun asks alike."""
+    return [
+        (role, build(sampling_for(cfg.repair, 1000 * index + 100 * round_ + j),
+                     f"{task.id}:repair{round_}:{j}", cand, verdict))
+        for j, (cand, verdict) in enumerate(failing)
+    ]  # fmt: skip
+
+
+def checked(
+    state: RepairState,
+    t: Task,
+    round_: int,
+    stage: str,
+    items: list[dict[str, Any]],
+    against: str | None = None,
+) -> Program:
+    """Check `items` and commit their verdicts at `stage` (marked `against` where given),
+    unless that stage is committed."""
+    if state.done(stage, t, round_):
+        return
+    verdicts: list[Verdict] = yield Check(items)
+    if against is not None:
+        verdicts = [replace(v, against=against) for v in verdicts]
+    state.commit(stage, t, round_, {"verdicts": verdicts})
+
+
+def select(state: RepairState, t: Task, choose: Callable[[], list[Sample]]) -> None:
+    """Commit `choose()`'s samples as task `t`'s selection, unless it is committed."""
+    if not state.done("select", t, 0):
+        state.commit("select", t, 0, {"samples": choose()})
+
+
+def print_summary(summary: Summary, lines: Iterable[str], queries: Iterable[str]) -> None:
+    """What `assay run` prints: the run's state, the domain's `lines` (each a label and its
+    text), the samples and the dataset, then `queries` to try on it."""
+    c = summary.counts
+    ds = c["dataset"]
+    body = "".join(f"  {line}\n" for line in lines)
+    tries = "".join(f'  assay sql "{q}" --dataset {ds}\n' for q in queries)
+    sys.stdout.write(
+        f"\nassay run {c['run_id']}: {summary.state} in {summary.seconds:.0f}s\n"
+        f"{body}{samples_line(c)}  dataset     {ds}\n\nTry:\n{tries}"
+    )
