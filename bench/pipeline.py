@@ -4,7 +4,8 @@
 has its own id); a replay generator answers every solver request with the canonical solution
 and a wrong one after a fixed `--delay` per call, whatever the call holds (what a GPU batch
 costs). The same checks (both solutions of every task against its trusted tests) then go
-straight through the verifier pool (`run_checks`, no generation, no commits), on the same Ray.
+through the same check lane alone (the run's verifier actors, `engine.checks.ray_checks`, no
+generation, no commits), on the same Ray.
 
     uv run python bench/pipeline.py                       # 2,000 tasks, 0.2 s per call
     uv run python bench/pipeline.py --tasks 512 --delay 2 --batch-size 16 --replicas 4
@@ -93,10 +94,12 @@ def run_pipeline(cfg) -> tuple[float, dict]:
     return seconds, stats
 
 
-def run_checks_only(tasks: list, limits) -> tuple[float, int]:
-    """The same 2 checks per task straight through the verifier pool."""
+def run_checks_only(cfg, tasks: list, limits) -> tuple[float, int]:
+    """The same 2 checks per task through the run's check lane alone: the verifier actors a run
+    of `cfg` starts (timed from their start, as the pipeline's workers are)."""
     from assay.flows.domains.code.stages import check_item
-    from assay.workers.dispatch import release, run_checks
+    from assay.flows.engine.checks import checked, closing, ray_checks
+    from assay.verifiers.sandbox import SandboxOptions
 
     items = []
     for t in tasks:
@@ -104,10 +107,11 @@ def run_checks_only(tasks: list, limits) -> tuple[float, int]:
         for j, code in enumerate((t.reference, wrong)):
             items.append(check_item(t, code, list(t.tests), f"{t.id}:{j}"))
     started = time.perf_counter()
-    verdicts = run_checks("python", items, limits)
-    seconds = time.perf_counter() - started
-    release()
-    return seconds, sum(v.passed for v in verdicts)
+    held = cfg.generator.replicas * cfg.generator.num_cpus
+    box = SandboxOptions(cfg.verify.isolation)
+    with closing(ray_checks(cfg, limits, box, held)) as lane:
+        passed = sum(v.passed for v in checked(lane, "python", None, items))
+    return time.perf_counter() - started, passed
 
 
 def main() -> int:
@@ -136,7 +140,7 @@ def main() -> int:
             from assay.verifiers.sandbox import Limits
 
             lim = Limits(wall_s=limits.wall_s, cpu_s=limits.cpu_s, memory_mb=limits.memory_mb)
-            base_s, base_pass = run_checks_only(tasks, lim)
+            base_s, base_pass = run_checks_only(one, tasks, lim)
             print(f"checks only: {len(tasks)} tasks, {2 * len(tasks)} checks in {base_s:.1f}s "
                   f"({len(tasks) / base_s:.1f} tasks/s, {base_pass} pass)")  # fmt: skip
             runs, warm = {}, {}

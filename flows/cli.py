@@ -275,8 +275,9 @@ def _verify_with(
     the same options and limits, so the verdicts' `config_hash` is a run's. `only_limits`:
     a verifier no run checks with yet (`program`) takes the config's check limits alone."""
     from assay.flows.config import ConfigError
+    from assay.flows.verify import verify_file
     from assay.flows.verify_setup import verify_setup
-    from assay.verifiers.jsonl import InputError, verify_file
+    from assay.verifiers.jsonl import InputError
 
     try:
         setup = _limits_only(name, config, overrides) if only_limits else None
@@ -284,7 +285,7 @@ def _verify_with(
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from None
     try:
-        summary = verify_file(setup.verifier, input, output, setup.limits, jobs, setup.options)
+        summary = verify_file(name, input, output, setup.limits, jobs, setup.options)
     except InputError as exc:
         raise _fail(str(exc)) from None
     finally:

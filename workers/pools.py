@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assay.verifiers.sandbox import SandboxOptions
 
-from assay.verifiers.sandbox import Limits
 from assay.workers.api import Generator
-from assay.workers.dispatch import GeneratorSpec
+from assay.workers.checker import Checker
+from assay.workers.spec import GeneratorSpec
 
 
 def _ray_lost(exc: BaseException) -> bool:
@@ -103,27 +103,24 @@ class _RayWorker:
 
 
 class RayReplica(_RayWorker):
-    """One generator actor with the spec's resources (and custom `resources`)."""
+    """One generator actor holding what `spec.needs()` (CPUs, GPUs, custom resources)."""
 
-    def __init__(
-        self, spec: GeneratorSpec, resources: dict[str, float] | None = None, name: str = ""
-    ) -> None:
+    def __init__(self, spec: GeneratorSpec, name: str = "") -> None:
         self.spec = spec
-        self.resources = dict(resources or {})
         self.name = name or f"generator replica ({spec.backend})"
         super().__init__()
 
     def _needs(self) -> dict[str, float]:
-        gpus = max(self.spec.num_gpus, float(getattr(self.spec.build(), "num_gpus", 0)))
-        return {"CPU": self.spec.num_cpus, "GPU": gpus, **self.resources}
+        return self.spec.needs()
 
     def _start(self) -> Any:
         from assay.workers.actors import GeneratorActor
 
         generator = self.spec.build()  # options only; validates them before anything starts
-        gpus = max(self.spec.num_gpus, float(getattr(generator, "num_gpus", 0)))
+        needs = self.spec.needs(generator)
+        custom = {k: v for k, v in needs.items() if k not in ("CPU", "GPU")}
         return GeneratorActor.options(  # type: ignore[attr-defined]
-            num_cpus=self.spec.num_cpus, num_gpus=gpus, resources=self.resources or None
+            num_cpus=needs["CPU"], num_gpus=needs["GPU"], resources=custom or None
         ).remote(generator)
 
     def submit(self, payload: Any) -> Future:
@@ -181,32 +178,15 @@ class ThreadReplica:
 
 
 class ThreadChecker:
-    """A sandbox of this process, used from one thread."""
+    """A `Checker` (one sandbox of this process) used from one thread."""
 
     def __init__(self, sandbox: SandboxOptions | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1)
-        self.sandbox: Any = None
-        self.options = sandbox
-
-    def _box(self, fresh: bool) -> Any:
-        from assay.verifiers.sandbox import open_sandbox
-
-        if fresh and self.sandbox is not None:
-            self.sandbox.close()
-            self.sandbox = None
-        if self.sandbox is None:
-            self.sandbox = open_sandbox(options=self.options)
-        return self.sandbox
-
-    def _check(self, verifier: str, options: Any, items: list[Any], limits: Limits) -> list:
-        from assay.verifiers import registry
-        from assay.verifiers.batch import check_batch
-
-        checker = registry.configured(verifier, options)
-        return check_batch(checker, items, self._box, limits, options)
+        self.checker = Checker(sandbox)
 
     def submit(self, payload: Any) -> Future:
-        return self.pool.submit(self._check, *payload)
+        verifier, options, items, limits = payload
+        return self.pool.submit(self.checker.check, verifier, items, limits, options)
 
     def lost(self, exc: BaseException) -> bool:
         return isinstance(exc, LostWorker)
@@ -216,6 +196,4 @@ class ThreadChecker:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        if self.sandbox is not None:
-            self.sandbox.close()
-            self.sandbox = None
+        self.checker.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -64,6 +64,10 @@ class Lane:
         self.load = [0] * len(self.workers)
         self.epochs = [0] * len(self.workers)
         self.since = [time.monotonic()] * len(self.workers)
+
+    def pump(self) -> None:
+        """Send queued work to workers with room (the lanes say how it is batched)."""
+        raise NotImplementedError
 
     def blame(self, entries: list[Any], reason: str) -> None:
         """The entries of a call that lost its worker (the lanes say what happens to them)."""
@@ -198,3 +202,21 @@ class Lane:
     def close(self) -> None:
         for worker in self.workers:
             worker.close()
+
+
+def step(lanes: Sequence[Lane], timeout: float | None = None) -> bool:
+    """One turn of the lanes: send what they can take, wait for any call to finish (or the next
+    deadline), settle every finished one (their answers reach their operations), and replace
+    workers past their deadline. False when nothing is in flight."""
+    for lane in lanes:
+        lane.pump()
+    owner: dict[Future, Lane] = {f: lane for lane in lanes for f in lane.futures()}
+    if not owner:
+        return False
+    dues = [d for d in (timeout, *(lane.due() for lane in lanes)) if d is not None]
+    done, _ = wait(list(owner), timeout=min(dues, default=None), return_when=FIRST_COMPLETED)
+    for future in done:
+        owner[future].settle(future)
+    for lane in lanes:
+        lane.expire()
+    return True

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from assay.flows.engine import calls
+from assay.flows.engine.checks import ray_checks, thread_checks
 from assay.flows.engine.lanes import CheckLane, GenerationLane
 from assay.flows.engine.ops import Check, Failed, Generate, GenerationFailed, Op
 from assay.verifiers.sandbox import Limits
@@ -58,9 +59,9 @@ class Compute:
     ) -> Iterator[Compute]:
         """Ray-backed: `generator.replicas` generator actors, a verifier actor per core."""
         from assay.verifiers.sandbox import SandboxOptions, open_sandbox
-        from assay.workers.dispatch import GeneratorSpec
-        from assay.workers.pools import RayChecker, RayReplica
+        from assay.workers.pools import RayReplica
         from assay.workers.session import ray_session
+        from assay.workers.spec import GeneratorSpec
 
         gen = config.generator
         box = SandboxOptions(config.verify.isolation)
@@ -68,35 +69,23 @@ class Compute:
             open_sandbox(options=box).close()  # refuse here, before Ray or a model starts
         address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
         progress.note("starting Ray" if address is None else f"joining Ray at {address}")
-        with ray_session(address, num_cpus=config.ray.num_cpus) as ray:
-            spec = GeneratorSpec(gen.backend, gen.model, gen.options, gen.num_cpus, gen.num_gpus)
+        with ray_session(address, num_cpus=config.ray.num_cpus):
+            spec = GeneratorSpec.of(gen)
             size = batch_size(config, spec.build())
             progress.note(
                 f"model {spec.model} ({spec.backend}): {gen.replicas} replica(s), "
                 f"batches of up to {size} prompts"
             )
             replicas = [
-                RayReplica(spec, gen.resources, f"generator replica {i} ({spec.backend})")
+                RayReplica(spec, f"generator replica {i} ({spec.backend})")
                 for i in range(gen.replicas)
             ]
-            cpus = float(ray.cluster_resources().get("CPU", 1))
-            pool = config.verify.pool or max(1, int(cpus))
-            free = max(0.0, cpus - gen.replicas * gen.num_cpus)
-            share = max(0.01, int(min(1.0, free / pool) * 100) / 100)
-            checkers = [RayChecker(share, box, f"verifier actor {i}") for i in range(pool)]
             ready_s = config.engine.ready_timeout_s
             compute = cls(
                 GenerationLane(
                     replicas, size, gen.max_in_flight, gen.retries, gen.call_timeout_s, ready_s
                 ),
-                CheckLane(
-                    checkers,
-                    limits,
-                    max_chunk=config.engine.check_chunk,
-                    item_timeout_s=config.verify.item_timeout_s,
-                    slack_s=config.verify.call_slack_s,
-                    ready_timeout_s=ready_s,
-                ),
+                ray_checks(config, limits, box, held_cpus=gen.replicas * gen.num_cpus),
                 verifier,
                 options,
                 ready_s,
@@ -118,11 +107,11 @@ class Compute:
         batch: int = DEFAULT_BATCH,
     ) -> Iterator[Compute]:
         """In this process: the generator on a thread, `jobs` sandboxes on threads."""
-        from assay.workers.pools import ThreadChecker, ThreadReplica
+        from assay.workers.pools import ThreadReplica
 
         compute = cls(
             GenerationLane([ThreadReplica(generator)], batch, 1),
-            CheckLane([ThreadChecker() for _ in range(jobs)], limits),
+            thread_checks(limits, jobs),
             verifier,
             options,
         )
@@ -149,22 +138,8 @@ class Compute:
             raise TypeError(f"a program yielded {op!r}; yield Generate(...) or Check(...)")
 
     def step(self, timeout: float | None = None) -> bool:
-        """Send what the lanes can take, wait for any call to finish (or the next deadline),
-        settle every finished one (their answers reach their programs), and replace workers
-        past their deadline. False when nothing is in flight."""
-        lanes_ = (self.generation, self.checks)
-        for lane in lanes_:
-            lane.pump()
-        lanes: dict[Any, Any] = {f: lane for lane in lanes_ for f in lane.futures()}
-        if not lanes:
-            return False
-        dues = [d for d in (timeout, *(lane.due() for lane in lanes_)) if d is not None]
-        done, _ = wait(list(lanes), timeout=min(dues, default=None), return_when=FIRST_COMPLETED)
-        for future in done:
-            lanes[future].settle(future)
-        for lane in lanes_:
-            lane.expire()
-        return True
+        """One turn of both lanes (`calls.step`): False when nothing is in flight."""
+        return calls.step((self.generation, self.checks), timeout)
 
     def ready(self) -> float:
         """Wait until every worker has started (models loaded, sandboxes open); the seconds

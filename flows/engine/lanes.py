@@ -25,6 +25,7 @@ from assay.flows.engine.ops import Failed
 from assay.schemas.records import Verdict
 from assay.verifiers import registry
 from assay.verifiers.batch import broken_verdict, stamped
+from assay.verifiers.jsonl import items_of
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Request
 
@@ -168,9 +169,7 @@ class CheckLane(Lane):
         items: Sequence[Any],
         done: Callable[[list[Any]], None],
     ) -> None:
-        from assay.workers.dispatch import validated
-
-        models = validated(registry.configured(verifier, options), list(items))
+        models = items_of(registry.configured(verifier, options), items)
         key = (verifier, repr(sorted((options or {}).items())))
         self._options[key] = options
         slot = Slot.of(len(models), done)

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from coq_cases import LIMITS, NAT_HEADER, NAT_STATEMENT
 
+from assay.flows.verify import verify_file
 from assay.schemas.records import Status, Verdict
-from assay.verifiers.coq import CoqConfig, CoqVerifier, check, statement_compiles
+from assay.verifiers.coq import CoqConfig, check, statement_compiles
 from assay.verifiers.coq.build import checked_file, run
 from assay.verifiers.coq.judge import judge
-from assay.verifiers.jsonl import InputError, verify_file
+from assay.verifiers.jsonl import InputError
 from assay.verifiers.sandbox import Limits, ZygoteSandbox
 
 REALS = "Require Import Reals Lra.\nOpen Scope R_scope."
@@ -150,7 +151,7 @@ def test_the_jsonl_path(tmp_path: Path) -> None:
     ]
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    summary = verify_file(CoqVerifier(), src, out, LIMITS, jobs=1)
+    summary = verify_file("coq", src, out, LIMITS, jobs=1)
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["status"]) for r in got] == [
         ("good", "pass"),
@@ -160,4 +161,4 @@ def test_the_jsonl_path(tmp_path: Path) -> None:
     assert got[0]["model"] == "m" and summary.total == 3
     src.write_text(json.dumps({**rows[0], "statement": "Theorem t : True. Proof."}) + "\n")
     with pytest.raises(InputError, match="statement"):
-        verify_file(CoqVerifier(), src, out, LIMITS, jobs=1)
+        verify_file("coq", src, out, LIMITS, jobs=1)

@@ -26,9 +26,9 @@ from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.schemas.query import query
 from assay.verifiers.sandbox import Limits
-from assay.workers.dispatch import GeneratorSpec
 from assay.workers.pools import RayReplica
 from assay.workers.replay import ReplayGenerator
+from assay.workers.spec import GeneratorSpec
 
 QUIET = Progress(quiet=True)
 

@@ -1,6 +1,6 @@
 """A run config's `proofs.lean` reaches the Lean verifier: the registry builds (and reuses) a
-verifier per distinct options, and the verifier pool's dispatch path checks proofs with it (here
-over the stand-in REPL; no Ray, so the pool runs in-process)."""
+verifier per distinct options, and the engine's check lane checks proofs with it (here over the
+stand-in REPL, with the lane's workers on threads)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 from lean_standin import HERE, standin_argv
 
 from assay.flows.config import load_config
+from assay.flows.engine.checks import checks_here
 from assay.schemas.records import Status
 from assay.verifiers.lean import LeanVerifier
 from assay.verifiers.registry import configured, get
 from assay.verifiers.sandbox import Limits
-from assay.workers.dispatch import run_checks
 
 AXIOMS = "'good' depends on axioms: [propext]"
 INFO = {"severity": "info", "pos": {"line": 1, "column": 0}, "endPos": {"line": 1, "column": 6}}
@@ -39,14 +39,14 @@ def test_registry_builds_one_configured_verifier_per_options() -> None:
         configured("lean", {"no_such_field": 1})
 
 
-def test_dispatch_checks_with_the_configured_verifier() -> None:
+def test_the_check_lane_checks_with_the_configured_verifier() -> None:
     items = [
         {"id": "ok", "statement": STATEMENT, "proof": "by simp_arith", "header": "import Mathlib"},
         {"id": "cheat", "statement": STATEMENT, "proof": "by sorry", "header": "import Mathlib"},
     ]
-    verdicts = run_checks("lean", items, Limits(wall_s=5.0), 1, _options())
+    verdicts = checks_here("lean", items, Limits(wall_s=5.0), _options())
     assert [v.status for v in verdicts] == [Status.PASS, Status.CHEAT]
-    assert run_checks("lean", items[:1], Limits(wall_s=5.0), 1)[0].status is Status.UNSUPPORTED
+    assert checks_here("lean", items[:1], Limits(wall_s=5.0))[0].status is Status.UNSUPPORTED
 
 
 def test_run_config_carries_the_lean_project() -> None:

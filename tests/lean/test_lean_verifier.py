@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from lean_standin import HERE, standin_argv
 
+from assay.flows.verify import verify_file
 from assay.schemas.records import Status
-from assay.verifiers.jsonl import verify_file
 from assay.verifiers.lean import LeanConfig, LeanItem, LeanVerifier
 from assay.verifiers.registry import get
 from assay.verifiers.sandbox import Limits, ZygoteSandbox, open_sandbox
@@ -200,7 +200,7 @@ def test_strict_tier_rechecks_in_the_sandbox(sandbox: ZygoteSandbox) -> None:
         v.close()
 
 
-def test_jsonl_path(verifier: LeanVerifier, tmp_path: Path) -> None:
+def test_jsonl_path(tmp_path: Path) -> None:
     rows = [
         {"id": "ok", "statement": STATEMENT, "proof": "by simp_arith", "header": HEADER, "k": 1},
         {"id": "bad", "statement": STATEMENT, "proof": "by rfl_wrong", "header": HEADER},
@@ -208,7 +208,8 @@ def test_jsonl_path(verifier: LeanVerifier, tmp_path: Path) -> None:
     ]
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    verify_file(verifier, src, dst, LIMITS, 2)
+    options = {"project": str(HERE), "command": list(standin_argv(RULES)), "search_path": "/"}
+    verify_file("lean", src, dst, LIMITS, 2, options)  # as `assay verify lean` builds it
     out = {r["id"]: r for r in map(json.loads, dst.read_text().splitlines())}
     assert [out[k]["status"] for k in ("ok", "bad", "cheat")] == ["pass", "fail", "cheat"]
     assert out["ok"]["k"] == 1

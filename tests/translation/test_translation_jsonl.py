@@ -7,8 +7,8 @@ import json
 import pytest
 import translation_cases as cases
 
-from assay.verifiers.jsonl import InputError, verify_file
-from assay.verifiers.translation import TranslationVerifier
+from assay.flows.verify import verify_file
+from assay.verifiers.jsonl import InputError
 
 
 def test_verify_file(tmp_path, limits) -> None:
@@ -21,7 +21,7 @@ def test_verify_file(tmp_path, limits) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(line) + "\n" for line in lines))
     out = tmp_path / "out.jsonl"
-    summary = verify_file(TranslationVerifier(), source, out, limits, jobs=1)
+    summary = verify_file("translation", source, out, limits, jobs=1)
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(g["id"], g["status"]) for g in got] == [
         ("good", "pass"),
@@ -37,5 +37,5 @@ def test_bad_line_fails_before_anything_runs(tmp_path, limits) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"id": 1, "source": "x", "translation": "y", "tests": []}) + "\n")
     with pytest.raises(InputError, match="tests"):
-        verify_file(TranslationVerifier(), source, tmp_path / "out.jsonl", limits)
+        verify_file("translation", source, tmp_path / "out.jsonl", limits)
     assert not (tmp_path / "out.jsonl").exists()

@@ -11,8 +11,7 @@ from benchpaths import BENCHMARKS
 from mutants import mutate
 
 from assay.flows.domains.code.importers import load
-from assay.verifiers import registry
-from assay.verifiers.jsonl import verify_file
+from assay.flows.verify import verify_file
 from assay.verifiers.sandbox import Limits
 
 HUMANEVAL = BENCHMARKS / "humaneval" / "HumanEval.jsonl.gz"
@@ -34,7 +33,7 @@ def test_canonical_solutions_pass_and_mutants_fail(tmp_path: Path) -> None:
     src = tmp_path / "humaneval.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "verdicts.jsonl"
-    verify_file(registry.get("python"), src, out, Limits(wall_s=10, cpu_s=10), jobs=2)
+    verify_file("python", src, out, Limits(wall_s=10, cpu_s=10), jobs=2)
     verdicts = [json.loads(line) for line in out.read_text().splitlines()]
     canonical = [v for v in verdicts if v["kind"] == "canonical"]
     mutants = [v for v in verdicts if v["kind"] == "mutant"]

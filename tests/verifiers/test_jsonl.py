@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assay.verifiers import registry
-from assay.verifiers.jsonl import InputError, verify_file
+from assay.flows.verify import verify_file
+from assay.verifiers.jsonl import InputError
 from assay.verifiers.sandbox import Limits
 
 LIMITS = Limits(wall_s=1, cpu_s=1, memory_mb=512)
@@ -30,7 +30,7 @@ def write(path: Path, rows: list) -> Path:
 def test_every_line_gets_a_verdict_in_input_order(tmp_path: Path) -> None:
     src = write(tmp_path / "in.jsonl", LINES * 2)
     out = tmp_path / "out.jsonl"
-    summary = verify_file(registry.get("python"), src, out, LIMITS, jobs=2)
+    summary = verify_file("python", src, out, LIMITS, jobs=2)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == [r["id"] for r in LINES] * 2
     statuses = [r["status"] for r in rows[:5]]
@@ -57,12 +57,12 @@ def test_a_bad_line_names_file_line_and_field_and_writes_nothing(
     src = write(tmp_path / "in.jsonl", [LINES[0], bad, LINES[1]])
     out = tmp_path / "out.jsonl"
     with pytest.raises(InputError, match=message):
-        verify_file(registry.get("python"), src, out, LIMITS, jobs=1)
+        verify_file("python", src, out, LIMITS, jobs=1)
     assert list(tmp_path.iterdir()) == [src]
 
 
 def test_without_output_lines_go_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     src = write(tmp_path / "in.jsonl", LINES[:2])
-    verify_file(registry.get("python"), src, None, LIMITS, jobs=1)
+    verify_file("python", src, None, LIMITS, jobs=1)
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["id"], r["status"]) for r in rows] == [("good", "pass"), ("wrong", "fail")]

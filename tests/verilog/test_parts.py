@@ -9,9 +9,9 @@ import pytest
 from designs import COUNTER_GOOD, COUNTER_MUTANTS, COUNTER_REF
 from pydantic import ValidationError
 
+from assay.flows.verify import verify_file
 from assay.schemas.records import Status
 from assay.verifiers import registry
-from assay.verifiers.jsonl import verify_file
 from assay.verifiers.sandbox import Limits
 from assay.verifiers.verilog import Port, PortError, SimConfig, VerilogItem, parse_ports
 from assay.verifiers.verilog.hygiene import screen
@@ -112,7 +112,7 @@ def test_jsonl_file_through_the_registry(tmp_path: Path) -> None:
     ]
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    verify_file(registry.get("verilog"), src, out, Limits(wall_s=10, cpu_s=10))
+    verify_file("verilog", src, out, Limits(wall_s=10, cpu_s=10))
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["status"]) for r in rows] == [("good", "pass"), ("bad", "fail")]
     assert rows[0]["keep"] == 1 and rows[0]["evidence"]["seed"] == 3

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from designs import COUNTER_GOOD, COUNTER_MUTANTS, COUNTER_REF, HANGS, counter
 
+from assay.flows.verify import verify_file
 from assay.schemas.records import Status
-from assay.verifiers import registry
-from assay.verifiers.jsonl import verify_file
 from assay.verifiers.sandbox import Limits, ZygoteSandbox
 from assay.verifiers.verilog import SimConfig, accept, judge
 
@@ -85,6 +84,6 @@ def test_jsonl_lines_with_testbenches(tmp_path: Path) -> None:
     ]
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    verify_file(registry.get("verilog"), src, out, LIMITS, 1)
+    verify_file("verilog", src, out, LIMITS, 1)
     got = {r["id"]: r["status"] for r in map(json.loads, out.read_text().splitlines())}
     assert got == {"accept": "pass", "lazy": "fail", "both": "pass", "tb-only": "fail"}, got

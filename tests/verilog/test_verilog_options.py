@@ -1,14 +1,14 @@
-"""A run's `verilog.sim` plan reaches the verifier through the production path (`run_checks`
-with options, in-process when Ray is not running), and bad options are refused."""
+"""A run's `verilog.sim` plan reaches the verifier through the engine's check lane (the verifier
+name and options a run's `Check` carries; workers on threads here), and bad options are refused."""
 
 from __future__ import annotations
 
 import pytest
 
 from assay.flows.config import load_config
+from assay.flows.engine.checks import checks_here
 from assay.verifiers.registry import configured
 from assay.verifiers.sandbox import Limits, ZygoteSandbox
-from assay.workers.dispatch import run_checks
 
 WIDE_REF = """
 module RefModule (input clk, input reset, output reg [7:0] q);
@@ -26,7 +26,7 @@ LIMITS = Limits(wall_s=20, cpu_s=20, memory_mb=1024)
 
 def _status(options: dict[str, object]) -> str:
     item = {"id": "late", "code": LATE_BUG, "reference": WIDE_REF}
-    return run_checks("verilog", [item], LIMITS, 1, options)[0].status.value
+    return checks_here("verilog", [item], LIMITS, options)[0].status.value
 
 
 def test_the_run_config_stimulus_plan_is_the_one_simulated(sandbox: ZygoteSandbox) -> None:

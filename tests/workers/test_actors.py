@@ -1,4 +1,5 @@
-"""Ray actors on a real local Ray (one per module: it takes ~15 s to start on this machine)."""
+"""Ray actors through the engine's lanes on a real local Ray (one per module: it takes ~15 s
+to start on this machine)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from assay.flows.config import load_config
+from assay.flows.engine.calls import step
+from assay.flows.engine.checks import checked, closing, ray_checks
+from assay.flows.engine.lanes import GenerationLane
+from assay.flows.engine.startup import wait_ready
 from assay.schemas.records import Status
-from assay.verifiers.registry import UnknownVerifier
-from assay.verifiers.sandbox import Limits
+from assay.verifiers.sandbox import Limits, SandboxOptions
 from assay.workers.api import Request, Sampling
-from assay.workers.dispatch import GeneratorSpec, generator_actor, run_checks, run_generation
+from assay.workers.pools import RayReplica
 from assay.workers.session import ray_session
+from assay.workers.spec import GeneratorSpec
 
 pytestmark = pytest.mark.ray
 LIMITS = Limits(wall_s=5, cpu_s=5, memory_mb=512)
@@ -38,23 +44,26 @@ def test_an_initialised_ray_is_reused_not_stopped(ray_up) -> None:
     assert ray_up.is_initialized()
 
 
-def test_generation_runs_in_a_reused_actor_and_matches_in_process(ray_up, spec) -> None:
+def test_generation_runs_in_one_replica_actor_and_matches_in_process(ray_up, spec) -> None:
     requests = [Request(f"r{i}", ({"role": "user", "content": f"Say {i}."},),
                         Sampling(n=2, max_tokens=8, seed=i)) for i in range(2)]  # fmt: skip
-    remote = run_generation(spec, requests)
+    replica = RayReplica(spec, "generator replica 0")
+    lane = GenerationLane([replica], batch_size=1, in_flight=1)
+    remote: list = []
+    try:
+        wait_ready([replica], 120)
+        for request in requests:  # two operations, two calls, one actor (the model loads once)
+            lane.submit([request], remote.extend)
+        while step([lane]):
+            pass
+        assert lane.calls == 2 and replica.starts == 1
+        assert ray_up.get(replica.handle.model.remote()) == spec.model
+    finally:
+        lane.close()
     assert [c.key for c in remote] == ["r0", "r1"] and all(len(c.texts) == 2 for c in remote)
-    assert generator_actor(spec)._actor_id == generator_actor(spec)._actor_id
     local = spec.build()
     local.setup()
     assert local.generate(requests[:1]) == remote[:1]  # same seeds, same texts, any process
-
-
-def test_generator_actor_built_by_name(ray_up, spec) -> None:
-    from assay.workers.actors import GeneratorActor
-
-    actor = GeneratorActor.options(num_cpus=0).remote(spec.backend, spec.model, spec.options)
-    assert ray_up.get(actor.model.remote()) == spec.model
-    ray_up.kill(actor)
 
 
 def test_checks_fan_out_over_the_pool_in_order(ray_up) -> None:
@@ -68,36 +77,27 @@ def test_checks_fan_out_over_the_pool_in_order(ray_up) -> None:
         for i in range(6)
     ]  # fmt: skip
     limits = Limits(wall_s=2, cpu_s=2, memory_mb=512)
-    verdicts = run_checks("python", items, limits, pool_size=2)
+    config = load_config(None, ["verify.pool=2"])
+    with closing(ray_checks(config, limits, SandboxOptions())) as lane:
+        verdicts = list(checked(lane, "python", None, items))
+        assert len({w.handle._actor_id for w in lane.workers}) == 2  # type: ignore[attr-defined]
     assert [v.candidate_id for v in verdicts] == [i["id"] for i in items]
     status = {v.candidate_id: v.status for v in verdicts}
     assert status["good"] is Status.PASS and status["wrong"] is Status.FAIL
     assert status["crash"] is Status.ERROR and status["hang"] is Status.TIMEOUT
     assert all(status[f"ok{i}"] is Status.PASS for i in range(6))
-    pool = [ray_up.get_actor(f"assay-verifier-{i}") for i in range(2)]  # kept alive for reuse
-    assert len({a._actor_id for a in pool}) == 2
     assert all(v.isolation for v in verdicts)
 
 
-def test_bad_inputs_fail_before_anything_runs(ray_up) -> None:
-    with pytest.raises(ValueError, match="item 1 is not a valid python input"):
-        run_checks("python", [{"id": 1, "code": "", "tests": ["assert 1"]}, {"id": 2}], LIMITS)
-    with pytest.raises(UnknownVerifier, match="valid names"):
-        run_checks("cobol", [], LIMITS)
-
-
-def test_release_stops_the_kept_actors(ray_up) -> None:
-    from assay.workers.dispatch import release
-
+def test_closing_the_lane_stops_its_actors(ray_up) -> None:
     items = [{"id": "a", "code": CODE, "tests": ["assert add(1, 1) == 2"]}]
-    assert run_checks("python", items, LIMITS, pool_size=1)[0].passed
-    ray_up.get_actor("assay-verifier-0")
-    release()
+    config = load_config(None, ["verify.pool=1"])
+    with closing(ray_checks(config, LIMITS, SandboxOptions())) as lane:
+        assert next(checked(lane, "python", None, items)).passed
+        (worker,) = lane.workers
     deadline = time.monotonic() + 30  # ray.kill is asynchronous
     while time.monotonic() < deadline:
-        try:
-            ray_up.get_actor("assay-verifier-0")
-        except ValueError:
+        if worker._actor().get("State") == "DEAD":  # type: ignore[attr-defined]
             return
         time.sleep(0.2)
-    pytest.fail("the released verifier actor is still registered")
+    pytest.fail("the closed lane's verifier actor is still alive")
