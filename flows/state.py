@@ -120,10 +120,10 @@ class RunState:
         return check_limits(self.config)
 
     @classmethod
-    def open(cls, config: RunConfig) -> Self:
-        """Load the tasks, commit those not committed yet, and reload anything already
-        committed."""
-        tasks = load_tasks(config)
+    def open(cls, config: RunConfig, tasks: list[Task] | None = None) -> Self:
+        """Commit the run's tasks not committed yet, and reload anything already committed.
+        `tasks`: the run's tasks as its caller loaded (and checked) them; else loaded here."""
+        tasks = load_tasks(config) if tasks is None else tasks
         state = cls(config, Store(config.dataset), tasks)
         commit_tasks(state.store, state.run_id, tasks)
         state.opened()

@@ -95,9 +95,10 @@ def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, 
 def run_flow(config: RunConfig, quiet: bool = False) -> dict:
     """Tasks → the domain's rounds (generate, check, repair, select) → the dataset."""
     parts = get(config.domain).flow()
-    parts.check_tasks(load_tasks(config), config)  # before anything is committed
+    tasks = load_tasks(config)  # once: the tasks checked are the tasks run
+    parts.check_tasks(tasks, config)  # before anything is committed
     progress = Progress(quiet)
-    state = parts.open_state(config)
+    state = parts.open_state(config, tasks)
     try:
         if pending(state, parts):
             state.start()

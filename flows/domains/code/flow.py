@@ -64,8 +64,8 @@ def check_tasks(tasks: list[Task], config: RunConfig) -> None:
                 ) from None
 
 
-def open_state(config: RunConfig) -> CodeState:
-    return CodeState.open(config)
+def open_state(config: RunConfig, tasks: list[Task] | None = None) -> CodeState:
+    return CodeState.open(config, tasks)
 
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:

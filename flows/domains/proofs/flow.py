@@ -38,8 +38,8 @@ check_tasks = task_checks(
 )
 
 
-def open_state(config: RunConfig) -> ProofState:
-    return ProofState.open(config)
+def open_state(config: RunConfig, tasks: list[Task] | None = None) -> ProofState:
+    return ProofState.open(config, tasks)
 
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:

@@ -30,8 +30,8 @@ load = importer("translation", lambda path, _: load_pareval(path), (ParEvalImpor
 check_tasks = task_checks(lambda tasks, _: ts.check_tasks(tasks), (ts.TranslationTaskError,))
 
 
-def open_state(config: RunConfig) -> RunState:
-    return TranslationState.open(config)
+def open_state(config: RunConfig, tasks: list[Task] | None = None) -> RunState:
+    return TranslationState.open(config, tasks)
 
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:

@@ -35,8 +35,8 @@ load = importer("verilog", lambda path, _: load_verilogeval(path), (VerilogEvalE
 check_tasks = task_checks(lambda tasks, _: vs.check_tasks(tasks), (vs.VerilogTaskError,))
 
 
-def open_state(config: RunConfig) -> RunState:
-    return VerilogState.open(config)
+def open_state(config: RunConfig, tasks: list[Task] | None = None) -> RunState:
+    return VerilogState.open(config, tasks)
 
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
