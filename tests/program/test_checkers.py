@@ -102,6 +102,11 @@ def test_a_compiler_bomb_is_stopped_by_the_compilers_limits(box) -> None:
     verdict = judge("b", "cpp", bomb, [IOTest("", "")], box, LIMITS, small)
     assert verdict.status is Status.COMPILE_ERROR
     assert "the compiler ran out of" in verdict.stderr_tail
+    for device in ("/dev/zero", "/dev/urandom", "/dev/stdin"):  # endless or not readable
+        verdict = judge(
+            "i", "cpp", f"#include <{device}>\nint main() {{}}\n", [], box, LIMITS, small
+        )
+        assert verdict.status is Status.COMPILE_ERROR, verdict
     flood = "int main() { " + "x" * 20 + "; " + "y +;" * 20000 + " }\n"  # errors by the thousand
     verdict = judge("f", "cpp", flood, [IOTest("", "")], box, LIMITS, small)
     assert verdict.status is Status.COMPILE_ERROR and len(verdict.stderr_tail) <= 4000
