@@ -7,6 +7,8 @@ zygote, namespaces and uid.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import select
 import subprocess
@@ -19,6 +21,7 @@ from assay.verifiers.sandbox.policy import enforce
 from assay.verifiers.sandbox.protocol import read_message, write_message
 
 WARM = ("assay.verifiers.pyharness",)
+PIPE_BYTES = 1 << 20  # the default /proc/sys/fs/pipe-max-size
 REPLY_GRACE_S = (
     30.0  # beyond the wall limit, how long the zygote may take before it is presumed hung
 )
@@ -69,6 +72,10 @@ class ZygoteSandbox:
             start_new_session=True,
             bufsize=0,
         )
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        for pipe in (self._proc.stdin, self._proc.stdout):  # big requests (a built program)
+            with contextlib.suppress(OSError):  # cross in few switches, not 64 KiB at a time
+                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         hello = self._receive(REPLY_GRACE_S)
         if hello is None:
             self.close()
