@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the programs in other languages read best a line each)
 """Contest programs: compile time, and per-test run time through assay against the same build
 run bare, per language.
 
