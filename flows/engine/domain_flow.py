@@ -19,7 +19,7 @@ from assay.flows.engine.sampling import sampling_for
 from assay.flows.output import samples_line
 from assay.flows.sources import TaskFileError
 from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
-from assay.workers.api import Completion, Request, Sampling
+from assay.workers.api import Completion, Request
 
 if TYPE_CHECKING:
     from assay.flows.config import RunConfig
@@ -102,16 +102,38 @@ def repairs(
     index: int,
     round_: int,
     failing: Failing,
-    build: Callable[[Sampling, str, Candidate, Verdict], Request],
+    build: Callable[..., Request],
     role: Role = Role.REPAIRER,
+    **context: Any,
 ) -> Pairs:
-    """One repair request per failing candidate, `build(sampling, key, candidate, verdict)`;
-    its sampling seed and key name the task, the round and its place, so a rerun asks alike."""
+    """One repair request per failing candidate, `build(task, sampling, key=..., failing=its
+    text, verdict=its verdict, **context)` (a repairer role's); its sampling seed and key name
+    the task, the round and its place, so a rerun asks alike."""
     return [
-        (role, build(sampling_for(cfg.repair, 1000 * index + 100 * round_ + j),
-                     f"{task.id}:repair{round_}:{j}", cand, verdict))
+        (role, build(task, sampling_for(cfg.repair, 1000 * index + 100 * round_ + j),
+                     key=f"{task.id}:repair{round_}:{j}", failing=cand.text, verdict=verdict,
+                     **context))
         for j, (cand, verdict) in enumerate(failing)
     ]  # fmt: skip
+
+
+def extracted(
+    task: Task,
+    role: Role,
+    completion: Completion,
+    extract: Callable[[str], str | None],
+    sampling: dict[str, Any],
+    round_: int,
+    parent: str = "",
+) -> list[Candidate]:
+    """One completion's candidates: each text's artefact (`extract(raw)`); unusable ones are
+    dropped, repeats merged."""
+    out: dict[str, Candidate] = {}
+    for raw in completion.texts:
+        if text := extract(raw):
+            cand = Candidate(task.id, role, text, completion.model, sampling, round_, parent, raw)
+            out.setdefault(cand.id, cand)
+    return list(out.values())
 
 
 def checked(

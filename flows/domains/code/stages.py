@@ -12,7 +12,7 @@ from typing import Any
 from assay.flows.config import RoleSampling, RunConfig
 from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code.pool import Matrix, TestPool
-from assay.flows.engine.domain_flow import repairs
+from assay.flows.engine.domain_flow import extracted, repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import inputgen as _inputgen  # noqa: F401 - registers the role
@@ -63,13 +63,9 @@ def repair_requests(
     """Round k: one repair request per failing solution, fed its failure evidence (UnitCoder).
 
     `tests` are the pool's assert texts in the order of each verdict's outcomes."""
-    spec = get_role("code", "repairer")
     return repairs(
-        cfg, task, index, round_, failing,
-        lambda sampling, key, cand, verdict: spec.build(
-            task, sampling, key=key, failing=cand.text, verdict=verdict, tests=tests
-        ),
-    )  # fmt: skip
+        cfg, task, index, round_, failing, get_role("code", "repairer").build, tests=tests
+    )
 
 
 def to_candidates(
@@ -83,20 +79,18 @@ def to_candidates(
 ) -> list[Candidate]:
     """Extract artefacts from raw completions; unusable ones are dropped, duplicates merged."""
     spec = get_role("code", role.value)
-    out: dict[str, Candidate] = {}
-    for raw in completion.texts:
-        if role is Role.TESTER:
-            artefact = extract_tests(raw, task, limit=max_tests)
-        else:
-            artefact = spec.extract(raw, task)
-        if not artefact:
-            continue
-        text = "\n".join(artefact) if isinstance(artefact, list) else str(artefact)
-        cand = Candidate(
-            task.id, role, text, completion.model, sampling.to_dict(), round_, parent, raw
+
+    def artefact(raw: str) -> str | None:
+        found = (
+            extract_tests(raw, task, limit=max_tests)
+            if role is Role.TESTER
+            else spec.extract(raw, task)
         )
-        out.setdefault(cand.id, cand)
-    return list(out.values())
+        if not found:
+            return None
+        return "\n".join(found) if isinstance(found, list) else str(found)
+
+    return extracted(task, role, completion, artefact, sampling.to_dict(), round_, parent)
 
 
 def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:

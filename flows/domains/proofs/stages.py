@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.proofs.config import ProofsConfig
-from assay.flows.engine.domain_flow import repairs
+from assay.flows.engine.domain_flow import extracted, repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import prover as _prover  # noqa: F401 - registers the proof roles
@@ -62,13 +62,7 @@ def repair_requests(
     cfg: RunConfig, task: Task, index: int, round_: int, failing: list[tuple[Candidate, Verdict]]
 ) -> list[tuple[Role, Request]]:
     """Round k: one new attempt per failing proof, shown the proof and the checker's error."""
-    spec = get_role(DOMAIN, "repairer")
-    return repairs(
-        cfg, task, index, round_, failing,
-        lambda sampling, key, cand, verdict: spec.build(
-            task, sampling, key, failing=cand.text, verdict=verdict
-        ),
-    )  # fmt: skip
+    return repairs(cfg, task, index, round_, failing, get_role(DOMAIN, "repairer").build)
 
 
 def conjecture_requests(
@@ -91,17 +85,10 @@ def to_candidates(
     sampling: dict | None = None,
 ) -> list[Candidate]:
     """Extracted proofs (or statements) of one completion; unusable ones dropped, repeats merged."""
-    name = "conjecturer" if role is Role.CONJECTURER else role.value
-    spec = get_role(DOMAIN, name)
-    out: dict[str, Candidate] = {}
-    for raw in completion.texts:
-        text = spec.extract(raw, task)
-        if text:
-            cand = Candidate(
-                task.id, role, text, completion.model, sampling or {}, round_, parent, raw
-            )
-            out.setdefault(cand.id, cand)
-    return list(out.values())
+    spec = get_role(DOMAIN, "conjecturer" if role is Role.CONJECTURER else role.value)
+    return extracted(
+        task, role, completion, lambda raw: spec.extract(raw, task), sampling or {}, round_, parent
+    )
 
 
 def check_item(task: Task, proof: str, item_id: str) -> dict:

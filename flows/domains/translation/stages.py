@@ -12,7 +12,7 @@ from typing import Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.verilog.stages import decided, pass_rate
-from assay.flows.engine.domain_flow import repairs
+from assay.flows.engine.domain_flow import extracted, repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.schemas.records import Candidate, Level, Role, Sample, Status, Task, Verdict
@@ -109,13 +109,8 @@ def repair_requests(
     cfg: RunConfig, task: Task, index: int, round_: int, failing: list[tuple[Candidate, Verdict]]
 ) -> list[tuple[Role, Request]]:
     """Round k: one repair per failing translation, shown its mismatch evidence."""
-    return repairs(
-        cfg, task, index, round_, failing,
-        lambda sampling, key, cand, verdict: _request(
-            "repairer", task, sampling, key, failing=cand.text, verdict=verdict
-        ),
-        Role.TRANSLATOR,
-    )  # fmt: skip
+    build = get_role(DOMAIN, "repairer").build
+    return repairs(cfg, task, index, round_, failing, build, Role.TRANSLATOR)
 
 
 def to_candidates(
@@ -124,14 +119,10 @@ def to_candidates(
 ) -> list[Candidate]:  # fmt: skip
     """Extracted drivers or translations of a completion; unusable ones dropped, repeats merged."""
     spec = get_role(DOMAIN, role_name)
-    out: dict[str, Candidate] = {}
-    for raw in completion.texts:
-        if text := spec.extract(raw, task):
-            cand = Candidate(
-                task.id, role, text, completion.model, sampling.to_dict(), round_, parent, raw
-            )
-            out.setdefault(cand.id, cand)
-    return list(out.values())
+    return extracted(
+        task, role, completion, lambda raw: spec.extract(raw, task), sampling.to_dict(), round_,
+        parent,
+    )  # fmt: skip
 
 
 def judged(
@@ -170,25 +161,17 @@ def select_samples(
     good = sorted(
         ((c, v) for c, v in translations if v.passed), key=lambda cv: (cv[0].round, cv[0].id)
     )
+
+    def row(cand: Candidate, verdict: Verdict, tests: tuple[str, ...], kind: str, score: float,
+            level: Level) -> Sample:  # fmt: skip
+        return Sample(task.id, cand.id, DOMAIN, task.reference, cand.text, tests, kind, score,
+                      (verdict.id,), run_id, level)  # fmt: skip
+
     rate = pass_rate(translations)
     out = []
     for cand, verdict in good:
         ran = tuple(driver_of[o.name] for o in verdict.outcomes if o.status is Status.PASS)
-        out.append(
-            Sample(
-                task.id,
-                cand.id,
-                DOMAIN,
-                task.reference,
-                cand.text,
-                ran,
-                TRANSLATOR,
-                rate,
-                (verdict.id,),
-                run_id,
-                Level.TRANSLATION_COSIM,
-            )
-        )
+        out.append(row(cand, verdict, ran, TRANSLATOR, rate, Level.TRANSLATION_COSIM))
     accepted = len(valid) / len(drivers) if drivers else 0.0
     for name, (cand, verdict) in sorted(valid.items()):
         also = tuple(
@@ -196,19 +179,6 @@ def select_samples(
             for c, v in good
             if any(o.name == name and o.status is Status.PASS for o in v.outcomes)
         )
-        out.append(
-            Sample(
-                task.id,
-                cand.id,
-                DOMAIN,
-                task.reference,
-                cand.text,
-                also,
-                TESTER,
-                accepted,
-                (verdict.id,),
-                run_id,
-                Level.VALIDATED_TESTS,  # a driver kept because it ran clean on the source
-            )
-        )
+        # a driver kept because it ran clean on the source
+        out.append(row(cand, verdict, also, TESTER, accepted, Level.VALIDATED_TESTS))
     return out

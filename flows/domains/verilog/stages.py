@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.verilog.config import VerilogConfig
-from assay.flows.engine.domain_flow import repairs
+from assay.flows.engine.domain_flow import extracted, repairs
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles import rtl as _rtl  # noqa: F401 - registers the verilog roles
@@ -68,12 +69,7 @@ def repair_requests(
     cfg: RunConfig, task: Task, index: int, round_: int, failing: list[tuple[Candidate, Verdict]]
 ) -> list[tuple[Role, Request]]:
     """Round k: one repair per failing design, shown how its simulation disagreed."""
-    return repairs(
-        cfg, task, index, round_, failing,
-        lambda sampling, key, cand, verdict: _request(
-            cfg, "repairer", task, sampling, key, failing=cand.text, verdict=verdict
-        ),
-    )  # fmt: skip
+    return repairs(cfg, task, index, round_, failing, partial(_request, cfg, "repairer"))
 
 
 def to_candidates(
@@ -87,15 +83,10 @@ def to_candidates(
 ) -> list[Candidate]:
     """Extracted artefacts of one completion; unusable ones dropped, duplicates merged."""
     spec = get_role(DOMAIN, role_name or role.value)
-    out: dict[str, Candidate] = {}
-    for raw in completion.texts:
-        text = spec.extract(raw, task)
-        if text:
-            cand = Candidate(
-                task.id, role, text, completion.model, sampling.to_dict(), round_, parent, raw
-            )
-            out.setdefault(cand.id, cand)
-    return list(out.values())
+    return extracted(
+        task, role, completion, lambda raw: spec.extract(raw, task), sampling.to_dict(), round_,
+        parent,
+    )  # fmt: skip
 
 
 def check_item(code: str, reference: str, item_id: str) -> dict:
