@@ -57,8 +57,8 @@ class ToyState(RunState):
         return [(c, v) for c, v in self.judged(t) if not v.passed][:limit]
 
 
-def open_state(config: RunConfig) -> ToyState:
-    return ToyState.open(config)
+def open_state(config: RunConfig, tasks: list[Task] | None = None) -> ToyState:
+    return ToyState.open(config, tasks)
 
 
 def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
