@@ -10,9 +10,10 @@ scheduler's hard stop, `kill -9`) runs no cleanup at all, so two backstops hold 
   (`follow_owner`), the sandbox zygotes and the Lean REPL launchers (set at their start); Ray
   sets it on its own local processes. The kernel ties it to the *thread* that started the
   child, so such children are started from the main thread.
-- A sweeper per run (`start_sweeper`): a small process that waits for the run's process to end
-  and then stops every process that still carries the run's mark in its environment, such as
-  Ray's agents, which otherwise wait a minute on the dead GCS before they exit.
+- A sweeper per run (`ops.sweeper`; `assay serve` has one too): a small process that waits for
+  the run's process to end and then stops what is left of the run's process tree and whatever
+  carries the run's mark in its environment, such as Ray's agents, which otherwise wait a
+  minute on the dead GCS before they exit.
 
 Why these and not one shared, reused Prefect server: nothing then outlives a run (a per-run
 server costs its start, a few seconds), runs stay independent, and the kernel (or a process

@@ -12,6 +12,7 @@ import textwrap
 import time
 
 from assay.flows.ops.lifetime import OWNER
+from assay.flows.ops.sweeper import MARK, marked
 from assay.flows.stop import alive
 
 
@@ -114,3 +115,19 @@ def test_the_sweeper_stops_what_the_run_left_and_nothing_else() -> None:
         _kill([middle, grandchild])
         bystander.kill()
         bystander.wait()
+
+
+def test_what_a_run_starts_carries_its_mark_and_a_nested_runs_too() -> None:
+    """Found by mark: what was born since the sweeper last read the tree (a scheduled run's
+    processes carry both `assay serve`'s mark and their own run's)."""
+    env = {**os.environ, MARK: "serve1,run1"}
+    child = subprocess.Popen(["sleep", "600"], env=env)
+    other = subprocess.Popen(["sleep", "600"], env={**os.environ, MARK: "run2"})
+    try:
+        found = {pid for pid, _ in marked("serve1")}
+        assert child.pid in found and {pid for pid, _ in marked("run1")} >= {child.pid}
+        assert other.pid not in found
+    finally:
+        for p in (child, other):
+            p.kill()
+            p.wait()
