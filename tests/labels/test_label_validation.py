@@ -9,15 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from labelrun import fenced, labelling_config, run_replay
 
-from assay.flows.config import load_config
-from assay.flows.domains import get
-from assay.flows.engine.compute import Compute
-from assay.flows.engine.rounds import run_programs
-from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.schemas.query import query
-from assay.workers.replay import ReplayGenerator
 
 FUNCTION = {
     "name": "total",
@@ -54,38 +49,18 @@ GENERATOR = {  # the first number is never 0, so the wrong solutions always disa
 }
 
 
-def fenced(code: str) -> str:
-    return f"```python\n{code}```"
+LABELS = {"when": "always", "generators": 1, "inputs": 4, "solutions": 5, "max_scale": 20}
 
 
 def _run(tmp: Path, task: dict) -> Path:
-    tasks = tmp / "tasks.jsonl"
-    tasks.write_text(json.dumps(task) + "\n")
-    spec = {
-        "domain": "code",
-        "dataset": str(tmp / "ds"),
-        "tasks": [{"file": str(tasks), "format": "assay"}],
-        "generator": {"backend": "replay"},
-        "solver": {"n": 5},
-        "tester": {"n": 0, "labels": {"when": "always", "generators": 1, "inputs": 4,
-                                      "solutions": 5, "max_scale": 20}},
-        "repair": {"rounds": 0},
-        "verify": {"limits": {"wall_s": 5, "cpu_s": 5, "memory_mb": 512}},
-    }  # fmt: skip
-    path = tmp / "run.yaml"
-    path.write_text(json.dumps(spec))
-    config = load_config(path, [])
+    config = labelling_config(tmp, [task], 5, LABELS)
     (t,) = load_tasks(config)
     name = task["name"]
     answers = {
         f"{t.id}:solver": [fenced(c) for c in [*RIGHT[name], *WRONG[name]]],
         f"{t.id}:inputgen": [fenced(GENERATOR[name])],
     }
-    parts = get("code").flow()
-    state = parts.open_state(config)
-    with Compute.local(ReplayGenerator(answers), "python", state.limits, jobs=2) as compute:
-        run_programs(state, parts, compute, Progress(quiet=True))
-    state.finish()
+    run_replay(config, answers)
     return config.dataset
 
 

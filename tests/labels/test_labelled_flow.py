@@ -8,15 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from labelrun import fenced, labelling_config, run_replay
 
-from assay.flows.config import load_config
+from assay.flows.config import RunConfig
 from assay.flows.domains import get
-from assay.flows.engine.compute import Compute
-from assay.flows.engine.rounds import run_programs
-from assay.flows.progress import Progress
 from assay.flows.sources import TaskFileError, load_tasks
 from assay.schemas.query import query
-from assay.workers.replay import ReplayGenerator
 
 FUNCTION = {
     "name": "total",
@@ -57,27 +54,11 @@ GEN_S = (
 )
 
 
-def fenced(code: str) -> str:
-    return f"```python\n{code}```"
+LABELS = {"when": "untested", "generators": 1, "inputs": 6, "solutions": 4, "max_scale": 20}
 
 
-def _config(tmp: Path, *more: str):
-    tasks = tmp / "tasks.jsonl"
-    tasks.write_text("".join(json.dumps(t) + "\n" for t in (FUNCTION, STDIO)))
-    spec = {
-        "domain": "code",
-        "dataset": str(tmp / "ds"),
-        "tasks": [{"file": str(tasks), "format": "assay"}],
-        "generator": {"backend": "replay"},
-        "solver": {"n": 2},
-        "tester": {"n": 0, "labels": {"when": "untested", "generators": 1, "inputs": 6,
-                                      "solutions": 4, "max_scale": 20}},
-        "repair": {"rounds": 0},
-        "verify": {"limits": {"wall_s": 5, "cpu_s": 5, "memory_mb": 512}},
-    }  # fmt: skip
-    path = tmp / "run.yaml"
-    path.write_text(json.dumps(spec))
-    return load_config(path, list(more))
+def _config(tmp: Path, *more: str) -> RunConfig:
+    return labelling_config(tmp, [FUNCTION, STDIO], 2, LABELS, *more)
 
 
 def _answers(tasks) -> dict[str, list[str]]:
@@ -91,21 +72,11 @@ def _answers(tasks) -> dict[str, list[str]]:
     }
 
 
-def _run(config, answers) -> ReplayGenerator:
-    parts = get("code").flow()
-    state = parts.open_state(config)
-    generator = ReplayGenerator(answers)
-    with Compute.local(generator, "python", state.limits, jobs=2) as compute:
-        run_programs(state, parts, compute, Progress(quiet=True))
-    state.finish()
-    return generator
-
-
 @pytest.mark.parametrize("strategy", ["codet", "majority"])
 def test_tasks_without_tests_are_labelled_by_agreement(tmp_path: Path, strategy: str) -> None:
     config = _config(tmp_path, f"select.strategy={strategy}")
     tasks = load_tasks(config)
-    assert _run(config, _answers(tasks)).calls > 0
+    assert run_replay(config, _answers(tasks)).calls > 0
     rows = query(config.dataset, "SELECT task_id, response, tests, level FROM samples")
     samples = {r["task_id"]: r for r in rows.to_pylist()}
     assert len(samples) == 2
@@ -134,7 +105,7 @@ def test_tasks_without_tests_are_labelled_by_agreement(tmp_path: Path, strategy:
     if strategy == "codet":  # a rerun asks the model nothing and commits nothing
         history = "SELECT count(*) AS n FROM verdict_history"
         before = query(config.dataset, history).to_pylist()
-        assert _run(config, _answers(tasks)).calls == 0
+        assert run_replay(config, _answers(tasks)).calls == 0
         assert query(config.dataset, history).to_pylist() == before
 
 
@@ -146,7 +117,7 @@ def test_solutions_that_disagree_label_nothing_and_keep_nothing(tmp_path: Path) 
     answers[f"{f.id}:solver"] = [
         fenced(f"def total(xs):\n    return sum(xs) + {k}\n") for k in range(4)
     ]
-    _run(config, answers)
+    run_replay(config, answers)
     kept = query(config.dataset, "SELECT task_id FROM samples").to_pylist()
     assert [r["task_id"] for r in kept] == [t.id for t in tasks if t.name == "sum_two"]
 

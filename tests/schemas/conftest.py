@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assay.schemas.records import (
-    Candidate,
-    Outcome,
-    Role,
-    Run,
-    Sample,
-    Status,
-    Task,
-    Verdict,
-)
+from assay.schemas.records import Candidate, Outcome, Role, Run, Sample, Status, Task, Verdict
 
 
 @pytest.fixture
