@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from test_engine_code import _answers, _config, _tables
 
 from assay.flows.config import RunConfig
@@ -16,17 +14,6 @@ from assay.flows.domains import get
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
-
-
-@pytest.fixture(scope="module")
-def ray_up() -> Iterator[None]:
-    import ray
-
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        yield
-    finally:
-        ray.shutdown()
 
 
 def _replay(config: RunConfig, folder: Path, delay: float) -> RunConfig:

@@ -11,7 +11,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,17 +30,6 @@ from assay.workers.replay import ReplayGenerator
 from assay.workers.spec import GeneratorSpec
 
 QUIET = Progress(quiet=True)
-
-
-@pytest.fixture(scope="module")
-def ray_up() -> Iterator[None]:
-    import ray
-
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        yield
-    finally:
-        ray.shutdown()
 
 
 def _tasks(folder: Path, n: int) -> Path:
