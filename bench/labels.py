@@ -27,12 +27,12 @@ from assay.flows.engine.sampling import sampling_for
 from assay.flows.roles import get_role
 from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Candidate, Role, Status, Task, Verdict
-from assay.verifiers.inputs import InputsItem, InputsVerifier, canonical
-from assay.verifiers.outputs import record_outputs
-from assay.verifiers.plaindata import decode
-from assay.verifiers.python_check import check, parse_test, same_value
+from assay.verifiers.python.check import check, parse_test, same_value
+from assay.verifiers.python.inputs import InputsItem, InputsVerifier, canonical
+from assay.verifiers.python.outputs import record_outputs
+from assay.verifiers.python.plaindata import decode
+from assay.verifiers.python.stdio import check_stdio
 from assay.verifiers.sandbox import Limits, Sandbox, open_sandbox
-from assay.verifiers.stdio_check import check_stdio
 from assay.workers.registry import build
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -34,8 +34,8 @@ import time
 from assay.verifiers.program.build import BuildCache
 from assay.verifiers.program.judge import INPUT, execute, judge, run_limits
 from assay.verifiers.program.languages import LANGUAGES, ToolchainMissing, argv, toolchain
+from assay.verifiers.python.stdio import IOTest
 from assay.verifiers.sandbox import open_sandbox
-from assay.verifiers.stdio_check import IOTest
 
 LOOP = (  # a dependent multiply-add per step: about a nanosecond each, not vectorised
     '#include <cstdio>\nint main(){unsigned long n,x=1;if(scanf("%lu",&n)!=1)return 1;\n'

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 from pydantic_core.core_schema import SerializerFunctionWrapHandler
 
-from assay.verifiers.choose import Strategy
-from assay.verifiers.selection import B4_ALPHA_XY, B4_BETA_0
+from assay.flows.select.choose import Strategy
+from assay.flows.select.strategies import B4_ALPHA_XY, B4_BETA_0
 
 
 class _Strict(BaseModel):
@@ -146,7 +146,7 @@ class B4Config(_Strict):
 
 
 class SelectConfig(_Strict):
-    """How a code task's solutions are chosen (see `verifiers.choose`): `codet` scores a
+    """How a code task's solutions are chosen (see `flows.select.choose`): `codet` scores a
     consensus set as CodeT's official code does (√|S_x|·|S_y|), `codet-paper` as its paper
     writes it (|S_x|·|S_y|)."""
 

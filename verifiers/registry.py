@@ -45,11 +45,11 @@ def register(name: str) -> Callable[[type[V]], type[V]]:
 
 def _load_builtins() -> None:
     import assay.verifiers.coq
-    import assay.verifiers.inputs
     import assay.verifiers.lean
-    import assay.verifiers.outputs
     import assay.verifiers.program.verifier
-    import assay.verifiers.python_check
+    import assay.verifiers.python.check
+    import assay.verifiers.python.inputs
+    import assay.verifiers.python.outputs
     import assay.verifiers.translation
     import assay.verifiers.verilog  # noqa: F401  (registers coq, lean, program, translation, verilog)
 

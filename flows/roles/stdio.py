@@ -14,7 +14,7 @@ from typing import Any
 from assay.flows.roles.fences import blocks_in, has_fence
 from assay.flows.roles.pyextract import PY_LANGS
 from assay.schemas.records import Task, Verdict
-from assay.verifiers.stdio_check import decode_test
+from assay.verifiers.python.stdio import decode_test
 from assay.workers.api import Request, Sampling
 
 SYSTEM = "You are an expert competitive programmer. Reply with code in one ```python block."

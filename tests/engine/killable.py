@@ -25,7 +25,7 @@ from assay.flows.engine.rounds import pending, run_programs  # noqa: E402
 from assay.flows.progress import Progress  # noqa: E402
 from assay.flows.sources import load_tasks  # noqa: E402
 from assay.flows.state import RunState  # noqa: E402
-from assay.verifiers.python_check import PythonVerifier  # noqa: E402
+from assay.verifiers.python.check import PythonVerifier  # noqa: E402
 from assay.verifiers.registry import register  # noqa: E402
 from assay.workers.api import Completion, Generator, Request  # noqa: E402
 

@@ -17,7 +17,7 @@ from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.schemas.query import query
 from assay.schemas.records import Status
-from assay.verifiers.python_check import PythonVerifier
+from assay.verifiers.python.check import PythonVerifier
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import SandboxError
 from assay.workers.replay import ReplayGenerator

@@ -8,9 +8,9 @@ import json
 from assay.flows.config_sections import LabelsConfig
 from assay.flows.domains.code import labels as lb
 from assay.schemas.records import Status, Task, Verdict
-from assay.verifiers.plaindata import encode
-from assay.verifiers.python_check import parse_test
-from assay.verifiers.stdio_check import decode_test
+from assay.verifiers.python.check import parse_test
+from assay.verifiers.python.plaindata import encode
+from assay.verifiers.python.stdio import decode_test
 
 FUNC = Task("code", "test", "f", "def f(x): ...", "f")
 STDIO = Task("code", "test", "s", "Print it.", "main", meta={"kind": "stdio", "checker": "tokens"})

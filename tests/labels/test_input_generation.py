@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assay.schemas.records import Status
-from assay.verifiers.inputs import generate_inputs
+from assay.verifiers.python.inputs import generate_inputs
 from assay.verifiers.registry import get
 from assay.verifiers.sandbox import Limits, ZygoteSandbox, open_sandbox
 
@@ -169,7 +169,7 @@ def test_files_and_the_network_stay_out_of_reach(box: ZygoteSandbox, tmp_path: P
 
 
 def test_the_registered_verifier_reads_an_item() -> None:
-    import assay.verifiers.outputs  # noqa: F401 - registers python-outputs
+    import assay.verifiers.python.outputs  # noqa: F401 - registers python-outputs
 
     verifier = get("python-inputs")
     item = verifier.Item.model_validate({"id": 1, "code": "x = 1", "scales": [1], "kind": "stdio"})

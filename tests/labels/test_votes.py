@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 from assay.flows.domains.code import labels as lb
+from assay.flows.select.strategies import majority
 from assay.schemas.records import Status, Task, Verdict
-from assay.verifiers.plaindata import encode
-from assay.verifiers.selection import majority
+from assay.verifiers.python.plaindata import encode
 
 FUNC = Task("code", "test", "f", "def f(x): ...", "f")
 

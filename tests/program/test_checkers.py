@@ -14,8 +14,8 @@ from assay.verifiers.batch import stamped
 from assay.verifiers.program.build import BuildCache
 from assay.verifiers.program.judge import CheckerProgram, judge, run_limits
 from assay.verifiers.program.verifier import ProgramItem, ProgramVerifier
+from assay.verifiers.python.stdio import IOTest
 from assay.verifiers.sandbox import Limits
-from assay.verifiers.stdio_check import IOTest
 
 LIMITS = run_limits(2.0, 256)
 # Print two positive numbers that sum to N: many right answers; the answer file holds one.

@@ -13,7 +13,7 @@ from programs import HOSTILE, needs
 
 from assay.schemas.records import Status
 from assay.verifiers.program.judge import judge, run_limits
-from assay.verifiers.stdio_check import IOTest
+from assay.verifiers.python.stdio import IOTest
 
 PLANTED = "/var/tmp/assay-program-planted"
 

@@ -11,7 +11,7 @@ from programs import BROKEN, CRASH, DEEP, DEEP_OUT, ENDLESS, HOG, SUM, WRONG, ne
 from assay.schemas.records import Status
 from assay.verifiers.program.judge import judge, run_limits
 from assay.verifiers.program.languages import toolchain
-from assay.verifiers.stdio_check import IOTest
+from assay.verifiers.python.stdio import IOTest
 
 LANGS = sorted(SUM)
 TESTS = [IOTest("1 2\n", "3\n"), IOTest("10 -4", "6")]

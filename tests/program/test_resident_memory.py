@@ -101,7 +101,7 @@ def test_where_no_cgroup_is_writable_rlimit_as_applies_and_is_said() -> None:
     needs("cpp")
     from assay.verifiers.program.build import BuildCache
     from assay.verifiers.program.judge import judge, run_limits
-    from assay.verifiers.stdio_check import IOTest
+    from assay.verifiers.python.stdio import IOTest
 
     with open_sandbox(options=SandboxOptions(refuse=frozenset({"cgroup"}))) as box:
         assert box.memory_limit == "rlimit-as"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assay.schemas.records import Status
-from assay.verifiers.python_check import check
+from assay.verifiers.python.check import check
 from assay.verifiers.sandbox import Limits, ZygoteSandbox
 
 LIMITS = Limits(wall_s=3, cpu_s=2, memory_mb=512)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assay.verifiers import registry
-from assay.verifiers.python_check import PythonItem, PythonVerifier
+from assay.verifiers.python.check import PythonItem, PythonVerifier
 
 
 def test_python_is_registered_with_its_item_model() -> None:

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from assay.verifiers.choose import Strategy, choose, rank
-from assay.verifiers.selection import Ranked, b4, codet, codet_paper, majority
+from assay.flows.select.choose import Strategy, choose, rank
+from assay.flows.select.strategies import Ranked, b4, codet, codet_paper, majority
 
 T, F = True, False
 PLANTED = [[T, T, F], [T, T, F], [F, F, T], [F, F, T], [F, F, T], [F, F, T], [F, F, T]]

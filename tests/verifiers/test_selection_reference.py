@@ -18,9 +18,9 @@ import pytest
 from assay.flows.config import load_config
 from assay.flows.domains.code.pool import Matrix, build_pool
 from assay.flows.domains.code.stages import select_samples
+from assay.flows.select.choose import choose
+from assay.flows.select.strategies import B4_ALPHA_XY, B4_BETA_0, b4, codet, codet_paper, majority
 from assay.schemas.records import Candidate, Outcome, Role, Status, Task, Verdict
-from assay.verifiers.choose import choose
-from assay.verifiers.selection import B4_ALPHA_XY, B4_BETA_0, b4, codet, codet_paper, majority
 
 Grid = list[list[bool]]
 MATRICES = 3000

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from assay.schemas.records import Status
-from assay.verifiers.python_check import PythonItem, PythonVerifier
+from assay.verifiers.python.check import PythonItem, PythonVerifier
+from assay.verifiers.python.stdio import IOTest, check_stdio, decode_test, same_output
 from assay.verifiers.sandbox import Limits
-from assay.verifiers.stdio_check import IOTest, check_stdio, decode_test, same_output
 
 LIMITS = Limits(wall_s=3, cpu_s=3, memory_mb=256)
 SUM = "a, b = map(int, input().split())\nprint(a + b)\n"

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from assay.verifiers.program.languages import LANGUAGES, argv, source_name, toolchain
-from assay.verifiers.python_check import compile_error
+from assay.verifiers.python.check import compile_error
 from assay.verifiers.sandbox import Limits, Sandbox
 
 # The compiler's limits: javac and go need threads and far more than a program's memory.

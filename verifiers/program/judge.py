@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.program.build import Build, BuildCache
 from assay.verifiers.program.languages import LANGUAGES, argv
+from assay.verifiers.python.stdio import SHOWN, IOTest, same_output
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
-from assay.verifiers.stdio_check import SHOWN, IOTest, same_output
 
 INPUT = ".input"  # the test's input, in the program's scratch dir
 OUTPUT_CAP = 32 * 1024 * 1024  # a program's stdout past this is cut (and then fails to compare)

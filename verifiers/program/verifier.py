@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from assay.schemas.records import Verdict
 from assay.verifiers.program.build import BuildCache
 from assay.verifiers.program.judge import CheckerProgram, judge, run_limits
+from assay.verifiers.python.stdio import IOTest
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import Limits, Sandbox
-from assay.verifiers.stdio_check import IOTest
 
 LanguageName = Literal["c", "cpp", "java", "go", "rust", "javascript", "python"]
 

@@ -20,7 +20,7 @@ from assay.verifiers.sandbox.api import Execution, Limits, SandboxOptions
 from assay.verifiers.sandbox.policy import enforce
 from assay.verifiers.sandbox.protocol import read_message, write_message
 
-WARM = ("assay.verifiers.pyharness",)
+WARM = ("assay.verifiers.python.harness",)
 PIPE_BYTES = 1 << 20  # the default /proc/sys/fs/pipe-max-size
 REPLY_GRACE_S = (
     30.0  # beyond the wall limit, how long the zygote may take before it is presumed hung

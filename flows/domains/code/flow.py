@@ -34,7 +34,7 @@ def check_tasks(tasks: list[Task], config: RunConfig) -> None:
     call when labelled; a stdin/stdout task needs input/output pairs (or labelling, which makes
     them) and a known checker."""
     from assay.flows.roles.stdio import is_stdio
-    from assay.verifiers.stdio_check import CHECKERS, decode_test
+    from assay.verifiers.python.stdio import CHECKERS, decode_test
 
     for t in tasks:
         if lb.applies(t, config.tester.labels) and not is_stdio(t) and not t.entry_point:

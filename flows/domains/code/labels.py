@@ -1,14 +1,14 @@
 """Tests for tasks that come without them: generated inputs, outputs labelled by agreement.
 
-Input-generator programs (the `inputgen` role) make inputs in the sandbox (`verifiers.inputs`);
-k sampled solutions run on every kept input (`verifiers.outputs`). An input gets a label when at
-least `share` of the solutions that ran on it, and at least `min_agree` of them, give the same
-output by the task's own comparison (tokens, exact or floats for stdin/stdout programs;
-plain-data equality with float tolerance for functions). rStar-Coder found such labels far more
-often right than expected values a model writes. Each labelled pair becomes a pool test that
-records its agreement (on a task with a reference it counts only once it passes there). Majority
-selection votes on the same classes of outputs (`classes`), so the vote and the label never
-disagree on what is the same answer. Nothing here runs code.
+Input-generator programs (the `inputgen` role) make inputs in the sandbox
+(`verifiers.python.inputs`); k sampled solutions run on every kept input
+(`verifiers.python.outputs`). An input gets a label when at least `share` of the solutions that ran
+on it, and at least `min_agree` of them, give the same output by the task's own comparison (tokens,
+exact or floats for stdin/stdout programs; plain-data equality with float tolerance for functions).
+rStar-Coder found such labels far more often right than expected values a model writes. Each
+labelled pair becomes a pool test that records its agreement (on a task with a reference it counts
+only once it passes there). Majority selection votes on the same classes of outputs (`classes`), so
+the vote and the label never disagree on what is the same answer. Nothing here runs code.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from assay.flows.config_sections import LabelsConfig
 from assay.flows.roles.signature import parameters
 from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Candidate, Status, Task, Verdict, content_id
-from assay.verifiers.plaindata import decode
-from assay.verifiers.python_check import same_value
-from assay.verifiers.stdio_check import same_output
+from assay.verifiers.python.check import same_value
+from assay.verifiers.python.plaindata import decode
+from assay.verifiers.python.stdio import same_output
 
 
 def applies(task: Task, cfg: LabelsConfig) -> bool:

@@ -18,8 +18,8 @@ from assay.flows.roles import get_role
 from assay.flows.roles import inputgen as _inputgen  # noqa: F401 - registers the role
 from assay.flows.roles.asserts import extract_tests
 from assay.flows.roles.stdio import is_stdio
+from assay.flows.select.choose import choose
 from assay.schemas.records import Candidate, Level, Role, Sample, Task, Verdict
-from assay.verifiers.choose import choose
 from assay.workers.api import Completion, Request, Sampling
 
 
@@ -124,7 +124,7 @@ def select_samples(
     run_id: str,
     outputs: Sequence[Hashable] | None = None,
 ) -> list[Sample]:
-    """Keep the best verified solutions by the configured strategy (`verifiers.choose`).
+    """Keep the best verified solutions by the configured strategy (`flows.select.choose`).
 
     With trusted tests or a reference, only a solution that passes the whole pool is eligible.
     Without either but with tests labelled by agreement, a solution that passes every labelled

@@ -11,7 +11,9 @@ from assay.flows.domains.code.pool import Matrix, TestPool, build_pool
 from assay.flows.domains.code.stages import failing_for_repair
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Status, Task, Verdict
-from assay.verifiers import outputs as _outputs  # importing registers python-outputs and -inputs
+
+# importing outputs registers python-outputs and -inputs
+from assay.verifiers.python import outputs as _outputs
 
 INPUTS = "python-inputs"  # the verifiers that run generators and record outputs
 OUTPUTS = _outputs.NAME

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assay.schemas.jsonl import read_jsonl, validate_line
 from assay.schemas.records import Task
-from assay.verifiers.stdio_check import CHECKERS, IOTest
+from assay.verifiers.python.stdio import CHECKERS, IOTest
 
 STDIO_HEADER = (
     "Write a complete Python program that reads the input from standard input and prints the "

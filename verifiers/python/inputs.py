@@ -20,8 +20,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assay.schemas.records import Outcome, Status, Verdict
-from assay.verifiers.plaindata import decode
-from assay.verifiers.python_check import ENTRY, Test, compile_error, payload
+from assay.verifiers.python.check import ENTRY, Test, compile_error, payload
+from assay.verifiers.python.plaindata import decode
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
 

@@ -17,11 +17,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from assay.schemas.records import Outcome, Status, Verdict
-from assay.verifiers.inputs import Kind, harness_results
-from assay.verifiers.python_check import compile_error
+from assay.verifiers.python.check import compile_error
+from assay.verifiers.python.inputs import Kind, harness_results
+from assay.verifiers.python.stdio import PROGRAM
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import Limits, Sandbox
-from assay.verifiers.stdio_check import PROGRAM
 
 NAME = "python-outputs"
 

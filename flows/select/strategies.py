@@ -14,7 +14,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-Matrix = Sequence[Sequence[bool]]
+PassRows = Sequence[Sequence[bool]]
 K = TypeVar("K", bound=Hashable)
 B4_BETA_0 = 1e4  # the smallest of ZJU-CTAG/B4's sweep (1e4, 1e5, 1e6)
 B4_ALPHA_XY = 1e3  # ZJU-CTAG/B4's only value
@@ -26,7 +26,7 @@ class Ranked:
     score: float
 
 
-def _rows(matrix: Matrix) -> list[tuple[bool, ...]]:
+def _rows(matrix: PassRows) -> list[tuple[bool, ...]]:
     rows = [tuple(bool(v) for v in row) for row in matrix]
     if rows and len({len(r) for r in rows}) != 1:
         raise ValueError("the pass matrix is ragged: give every solution one flag per test")
@@ -47,7 +47,7 @@ def _ranked(scores: dict[int, float], keys: Sequence[str] | None) -> list[Ranked
     return [Ranked(i, s) for i, s in sorted(scores.items(), key=lambda kv: (-kv[1], tie(kv[0])))]
 
 
-def _agreement(matrix: Matrix, keys: Sequence[str] | None, weight) -> list[Ranked]:
+def _agreement(matrix: PassRows, keys: Sequence[str] | None, weight) -> list[Ranked]:
     scores: dict[int, float] = {}
     for layout, members in _groups(_rows(matrix)).items():
         for i in members:
@@ -55,7 +55,7 @@ def _agreement(matrix: Matrix, keys: Sequence[str] | None, weight) -> list[Ranke
     return _ranked(scores, keys)
 
 
-def codet(matrix: Matrix, keys: Sequence[str] | None = None) -> list[Ranked]:
+def codet(matrix: PassRows, keys: Sequence[str] | None = None) -> list[Ranked]:
     """CodeT dual agreement as its official code scores it (microsoft/CodeT, and ZJU-CTAG/B4's
     CodeT baseline): solutions that pass exactly the same tests form a consensus set
     S = (S_x, S_y), scored √|S_x| · |S_y|. The square root keeps many copies of one behaviour
@@ -63,13 +63,13 @@ def codet(matrix: Matrix, keys: Sequence[str] | None = None) -> list[Ranked]:
     return _agreement(matrix, keys, math.sqrt)
 
 
-def codet_paper(matrix: Matrix, keys: Sequence[str] | None = None) -> list[Ranked]:
+def codet_paper(matrix: PassRows, keys: Sequence[str] | None = None) -> list[Ranked]:
     """CodeT's score as the paper writes it (Chen et al. 2022, eq. 1): f(S) = |S_x| · |S_y|."""
     return _agreement(matrix, keys, float)
 
 
 def majority(
-    matrix: Matrix, outputs: Sequence[Hashable] | None = None, keys: Sequence[str] | None = None
+    matrix: PassRows, outputs: Sequence[Hashable] | None = None, keys: Sequence[str] | None = None
 ) -> list[Ranked]:
     """Majority vote (MBR-exec style): solutions with identical outputs on the shared inputs
     vote together; a set's score is its size. `outputs[i]` is solution i's output signature
@@ -92,7 +92,7 @@ def _log_beta_bernoulli(ones: int, n: int, alpha: float = 1.0, beta: float = 1.0
 
 
 def b4(
-    matrix: Matrix,
+    matrix: PassRows,
     beta_0: float = B4_BETA_0,
     alpha_xy: float = B4_ALPHA_XY,
     keys: Sequence[str] | None = None,

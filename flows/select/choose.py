@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from assay.verifiers.selection import B4_ALPHA_XY, B4_BETA_0, Matrix, b4, codet, codet_paper
-from assay.verifiers.selection import majority as majority_vote
+from assay.flows.select.strategies import B4_ALPHA_XY, B4_BETA_0, PassRows, b4, codet, codet_paper
+from assay.flows.select.strategies import majority as majority_vote
 
 STRATEGIES = ("codet", "codet-paper", "majority", "b4", "all")
 
@@ -35,7 +35,7 @@ class Strategy:
 
 def rank(
     strategy: str | Strategy,
-    matrix: Matrix,
+    matrix: PassRows,
     outputs: Sequence[Hashable] | None = None,
     keys: Sequence[str] | None = None,
 ) -> list[int]:
@@ -56,7 +56,7 @@ def rank(
 
 def choose(
     strategy: str | Strategy,
-    matrix: Matrix,
+    matrix: PassRows,
     keep: int,
     eligible: Sequence[int] | None = None,
     outputs: Sequence[Hashable] | None = None,

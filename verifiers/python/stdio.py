@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assay.schemas.records import Outcome, Status, Verdict
-from assay.verifiers.python_check import compile_error
+from assay.verifiers.python.check import compile_error
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
 
 Checker = Literal["exact", "tokens", "floats"]

@@ -18,11 +18,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assay.schemas.records import Outcome, Status, Verdict
-from assay.verifiers.plaindata import decode
+from assay.verifiers.python.plaindata import decode
 from assay.verifiers.registry import register
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
 
-ENTRY = "assay.verifiers.pyharness:run"
+ENTRY = "assay.verifiers.python.harness:run"
 REL_TOL = 1e-9  # float tolerance for value tests, relative ...
 ABS_TOL = 1e-9  # ... and absolute (for expected values near zero)
 BESIDE = "not verified: needs non-plain data, so only the candidate's own process could judge it"
@@ -256,7 +256,7 @@ class PythonItem(BaseModel):
     tests: list[str] = Field(min_length=1)
     entry_point: str = ""
     setup: str = ""
-    # A program reading stdin: its tests are input/output pairs (`verifiers.stdio_check`).
+    # A program reading stdin: its tests are input/output pairs (`verifiers.python.stdio`).
     # Not named `kind`: input lines often carry a field of their own by that name.
     stdio: bool = False
     checker: Literal["exact", "tokens", "floats"] = "tokens"  # how stdio outputs compare
@@ -274,7 +274,7 @@ class PythonVerifier:
 
     def check(self, item: PythonItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         if item.stdio:
-            from assay.verifiers.stdio_check import check_stdio
+            from assay.verifiers.python.stdio import check_stdio
 
             return check_stdio(
                 str(item.id), item.code, item.tests, sandbox, limits, item.checker, item.tolerance

@@ -22,7 +22,7 @@ import sys
 import types
 from typing import Any
 
-from assay.verifiers.plaindata import Unencodable, decode, encode
+from assay.verifiers.python.plaindata import Unencodable, decode, encode
 from assay.verifiers.sandbox.child import DONE_FD
 
 PR_SET_DUMPABLE = 4
