@@ -14,6 +14,7 @@ from typing import Any
 from assay.flows.roles import RoleSpec, register, stdio
 from assay.flows.roles.asserts import extract_tests
 from assay.flows.roles.pyextract import extract_code
+from assay.flows.roles.repair import repairer
 from assay.schemas.records import Status, Task, Verdict
 from assay.workers.api import Request, Sampling
 
@@ -120,23 +121,17 @@ def failure_report(verdict: Verdict, tests: Sequence[str] = ()) -> str:
     return "\n".join(lines)[:MAX_REPORT_CHARS]
 
 
-def build_repairer(
-    task: Task,
-    sampling: Sampling,
-    key: str,
-    failing: str = "",
-    verdict: Verdict | None = None,
-    tests: Sequence[str] = (),
-    **_: Any,
-) -> Request:
-    """Ask for a fixed version of `failing`, showing the evidence of how it failed."""
-    if not failing.strip():
-        raise ValueError("repairer: pass the failing solution as failing=<code>")
+def _repair_messages(
+    task: Task, failing: str, verdict: Verdict | None, tests: Sequence[str] = (), **_: Any
+) -> tuple[dict[str, str], ...]:
+    """A fixed version of `failing`, shown the evidence of how it failed."""
     report = failure_report(verdict, tests) if verdict is not None else "It fails its tests."
-    user = PROMPTS.repairer.format(
-        prompt=task.prompt.strip("\n"), failing=failing.strip("\n"), report=report
+    return _messages(
+        PROMPTS.repairer.format(prompt=task.prompt.strip("\n"), failing=failing, report=report)
     )
-    return Request(key, _messages(user), sampling)
+
+
+build_repairer = repairer("solution", _repair_messages)
 
 
 def _by_kind(function_task: Any, stdio_task: Any, task_at: int) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 from assay.flows.domains.proofs.extract import coq_proof, coq_statement, lean_proof
 from assay.flows.roles import RoleSpec, register
+from assay.flows.roles.repair import repairer
 from assay.schemas.records import Status, Task, Verdict
 from assay.workers.api import Request, Sampling
 
@@ -113,22 +114,16 @@ def build_prover(task: Task, sampling: Sampling, key: str, **_: Any) -> Request:
     )
 
 
-def build_repairer(
-    task: Task,
-    sampling: Sampling,
-    key: str,
-    failing: str = "",
-    verdict: Verdict | None = None,
-    **_: Any,
-) -> Request:
-    """Ask for a new attempt, shown the failing proof and the checker's error."""
-    if not failing.strip():
-        raise ValueError("repairer: pass the failing proof as failing=<text>")
+def _repair_messages(
+    task: Task, failing: str, verdict: Verdict | None, **_: Any
+) -> tuple[dict[str, str], ...]:
+    """A new attempt, shown the failing proof and the checker's error."""
     report = failure_report(verdict) if verdict is not None else "The checker rejects it."
-    user = prompts_for(task).repairer.format(
-        context=context(task), failing=failing.strip("\n"), report=report
-    )
-    return Request(key, _messages(task, user), sampling)
+    user = prompts_for(task).repairer.format(context=context(task), failing=failing, report=report)
+    return _messages(task, user)
+
+
+build_repairer = repairer("proof", _repair_messages)
 
 
 def build_conjecturer(

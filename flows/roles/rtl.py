@@ -11,6 +11,7 @@ from typing import Any
 
 from assay.flows.domains.verilog.extract import extract_rtl, extract_spec
 from assay.flows.roles import RoleSpec, register
+from assay.flows.roles.repair import repairer
 from assay.schemas.records import Status, Task, Verdict
 from assay.verifiers.verilog import Port, PortError, parse_ports
 from assay.workers.api import Request, Sampling
@@ -96,26 +97,17 @@ def build_solver(
     return Request(key, _messages(user), sampling)
 
 
-def build_repairer(
-    task: Task,
-    sampling: Sampling,
-    key: str,
-    failing: str = "",
-    verdict: Verdict | None = None,
-    with_ports: bool = True,
-    **_: Any,
-) -> Request:
-    """Ask for a fixed design, showing the failing one and how the simulation disagreed."""
-    if not failing.strip():
-        raise ValueError("repairer: pass the failing design as failing=<code>")
+def _repair_messages(
+    task: Task, failing: str, verdict: Verdict | None, with_ports: bool = True, **_: Any
+) -> tuple[dict[str, str], ...]:
+    """A fixed design, shown the failing one and how the simulation disagreed."""
     report = failure_report(verdict) if verdict is not None else "It fails its checks."
-    user = REPAIRER.format(
-        spec=task.prompt.strip(),
-        header=_header(task, with_ports),
-        failing=failing.strip("\n"),
-        report=report,
-    )
-    return Request(key, _messages(user), sampling)
+    header = _header(task, with_ports)
+    user = REPAIRER.format(spec=task.prompt.strip(), header=header, failing=failing, report=report)
+    return _messages(user)
+
+
+build_repairer = repairer("design", _repair_messages)
 
 
 def build_specifier(task: Task, sampling: Sampling, key: str, code: str = "", **_: Any) -> Request:

@@ -265,3 +265,13 @@ def test_an_echoed_prompt_is_not_a_solution() -> None:
     assert extract_code(echo, CLAMP) is None
     stub = f"```python\n{CLAMP.prompt}    pass\n```"
     assert extract_code(stub, CLAMP) is None
+
+
+@pytest.mark.parametrize(
+    ("domain", "what"), [("code", "solution"), ("verilog", "design"), ("proofs", "proof")]
+)
+def test_every_repairer_refuses_a_request_with_nothing_to_repair(domain: str, what: str) -> None:
+    """The repairers share one builder (`roles.repair.repairer`): same arguments, same refusal."""
+    task = Task(domain, "seed", "t", "Spec.")
+    with pytest.raises(ValueError, match=f"pass the failing {what} as failing="):
+        get_role(domain, "repairer").build(task, Sampling(), key="r", failing=" \n ")
