@@ -131,31 +131,42 @@ CREATE VIEW matrix AS
         WHERE coalesce(v.task_id, '') = '' AND c.role IS DISTINCT FROM 'tester'
     );
 
--- Verdicts that decide whether a solution solves its task: checked against the task's own trusted
--- checks (verilog: `against = 'reference'`, the golden RTL; code: the task's test pool). Testers,
--- round-trip designs and other translator candidates are left out. `decided` is false where the
--- check could not reach a verdict (the toolchain does not support the design, or no GPU).
-CREATE VIEW solution_verdicts AS
+-- Every verdict with the candidate it judged, in the columns the per-domain views below select
+-- from (`passed`: the verdict is a pass; each view says which of its checks count as decided).
+CREATE VIEW checked_candidates AS
     SELECT
         coalesce(nullif(v.task_id, ''), c.task_id) AS task_id,
         c.id AS candidate_id,
         c.role,
         c.round,
+        c.parent_id,
         c.text,
         v.against,
         v.verifier,
         v.tier,
         v.status,
         v.status = 'pass' AS passed,
-        v.status NOT IN ('unsupported', 'not_verified') AS decided,
+        v.outcomes,
+        v.evidence,
         v.tests_passed,
         v.tests_total,
+        v.duration_s,
         v.id AS verdict_id,
         v.run_id
     FROM verdicts v
-    JOIN candidates c ON c.id = v.candidate_id
-    WHERE c.role IN ('solver', 'repairer')
-      AND (v.against = 'reference' OR v.against LIKE 'pool:%');
+    JOIN candidates c ON c.id = v.candidate_id;
+
+-- Verdicts that decide whether a solution solves its task: checked against the task's own trusted
+-- checks (verilog: `against = 'reference'`, the golden RTL; code: the task's test pool). Testers,
+-- round-trip designs and other translator candidates are left out. `decided` is false where the
+-- check could not reach a verdict (the toolchain does not support the design, or no GPU).
+CREATE VIEW solution_verdicts AS
+    SELECT
+        task_id, candidate_id, role, round, text, against, verifier, tier, status, passed,
+        status NOT IN ('unsupported', 'not_verified') AS decided,
+        tests_passed, tests_total, verdict_id, run_id
+    FROM checked_candidates
+    WHERE role IN ('solver', 'repairer') AND (against = 'reference' OR against LIKE 'pool:%');
 
 -- Per-problem pass rate: passing solutions over solutions whose check decided, per task.
 CREATE VIEW pass_rates AS
@@ -234,23 +245,12 @@ CREATE VIEW preference_pairs AS
 -- could not reach a verdict (no toolchain: `unsupported`; the check itself broke: `error`).
 CREATE VIEW proof_attempts AS
     SELECT
-        coalesce(nullif(v.task_id, ''), c.task_id) AS task_id,
-        c.id AS candidate_id,
-        c.role,
-        c.round,
-        c.parent_id,
-        c.text AS proof,
-        v.verifier,
-        v.status,
-        v.status = 'pass' AS passed,
-        v.status NOT IN ('unsupported', 'not_verified', 'error') AS decided,
-        json_extract_string(v.evidence, '$.reason') AS reason,
-        v.duration_s,
-        v.id AS verdict_id,
-        v.run_id
-    FROM verdicts v
-    JOIN candidates c ON c.id = v.candidate_id
-    WHERE c.role IN ('prover', 'repairer') AND v.against = 'statement';
+        task_id, candidate_id, role, round, parent_id, text AS proof, verifier, status, passed,
+        status NOT IN ('unsupported', 'not_verified', 'error') AS decided,
+        json_extract_string(evidence, '$.reason') AS reason,
+        duration_s, verdict_id, run_id
+    FROM checked_candidates
+    WHERE role IN ('prover', 'repairer') AND against = 'statement';
 
 -- Per-statement pass rate of proofs: passing over decided attempts (round 0 and repairs).
 CREATE VIEW proof_pass_rates AS
@@ -295,40 +295,22 @@ CREATE VIEW conjectures AS
 -- otherwise `reason` is the verifier's (degenerate input, sanitizer finding, does not compile...).
 CREATE VIEW translation_tests AS
     SELECT
-        coalesce(nullif(v.task_id, ''), c.task_id) AS task_id,
-        c.id AS candidate_id,
-        c.round,
-        c.parent_id,
-        c.text AS driver,
-        v.status,
-        v.status = 'pass' AS accepted,
-        list_filter(v.outcomes, lambda o: o.status = 'rejected')[1].detail AS reason,
-        v.id AS verdict_id,
-        v.run_id
-    FROM verdicts v
-    JOIN candidates c ON c.id = v.candidate_id
-    WHERE c.role = 'tester' AND v.verifier = 'translation' AND v.against = 'source';
+        task_id, candidate_id, round, parent_id, text AS driver, status, passed AS accepted,
+        list_filter(outcomes, lambda o: o.status = 'rejected')[1].detail AS reason,
+        verdict_id, run_id
+    FROM checked_candidates
+    WHERE role = 'tester' AND verifier = 'translation' AND against = 'source';
 
 -- Every translation (round 0 and repairs, `parent_id` the failing one it was shown) with its
 -- co-verification against the task's trusted drivers plus the model drivers validated up to its
 -- round (`against = 'suite'`). `decided` is false where no driver survived validation.
 CREATE VIEW translation_attempts AS
     SELECT
-        coalesce(nullif(v.task_id, ''), c.task_id) AS task_id,
-        c.id AS candidate_id,
-        c.round,
-        c.parent_id,
-        c.text AS translation,
-        v.status,
-        v.status = 'pass' AS passed,
-        v.status NOT IN ('unsupported', 'not_verified') AS decided,
-        v.tests_passed,
-        v.tests_total,
-        v.id AS verdict_id,
-        v.run_id
-    FROM verdicts v
-    JOIN candidates c ON c.id = v.candidate_id
-    WHERE c.role = 'translator' AND v.verifier = 'translation' AND v.against = 'suite';
+        task_id, candidate_id, round, parent_id, text AS translation, status, passed,
+        status NOT IN ('unsupported', 'not_verified') AS decided,
+        tests_passed, tests_total, verdict_id, run_id
+    FROM checked_candidates
+    WHERE role = 'translator' AND verifier = 'translation' AND against = 'suite';
 
 -- Round over round, per run: `pass_at_1` is the mean over the tasks tried that round of passing
 -- over decided translations (later rounds try only unsolved tasks); `solved_rate` is the share of
