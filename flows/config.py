@@ -154,7 +154,10 @@ class RunConfig(_Strict):
             if key != own:
                 data.pop(key)
             elif hasattr(section := self.section(object), "hashed"):
-                data[key] = section.hashed()
+                if (hashed := section.hashed()) is None:  # only defaults: the id stays as it was
+                    data.pop(key)
+                else:
+                    data[key] = hashed
         return content_id("run-config", data)
 
     def section(self, model: type[S]) -> S:

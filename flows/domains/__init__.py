@@ -87,7 +87,8 @@ def owning(section: str) -> Domain | None:
 
 _D = "assay.flows.domains"
 # fmt: off
-register(Domain("code", frozenset({"humaneval", "mbpp", "apps"}),
+register(Domain("code", frozenset({"humaneval", "mbpp", "apps", "codecontests"}),
+                section="code", config=f"{_D}.code.config:CodeConfig",
                 normal_form=f"{_D}.code.curation:normal_form",
                 near_form=f"{_D}.code.curation:near_form"))
 register(Domain("verilog", frozenset({"verilogeval"}),

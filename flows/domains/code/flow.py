@@ -15,10 +15,17 @@ from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code import stages as st
 from assay.flows.domains.code.importers import ImportFormatError
 from assay.flows.domains.code.importers import load as load_file
+from assay.flows.domains.code.languages import (
+    PROGRAM,
+    check_language,
+    language_of,
+    resolve,
+    verifier_of,
+)
 from assay.flows.domains.code.state import INPUTS, OUTPUTS, TRUSTED, CodeState
 from assay.flows.engine import domain_flow
 from assay.flows.engine.domain_flow import Rounds, importer, repair_rounds, select
-from assay.flows.engine.ops import Check, Op, Program
+from assay.flows.engine.steps import Check, Op, Program
 from assay.flows.sources import TaskFileError
 from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
 
@@ -31,12 +38,15 @@ load = importer("code", load_file, (ImportFormatError,))
 
 def check_tasks(tasks: list[Task], config: RunConfig) -> None:
     """Function tasks need nothing beyond what the task file validator checked, save a name to
-    call when labelled; a stdin/stdout task needs input/output pairs (or labelling, which makes
-    them) and a known checker."""
+    call when labelled, and Python (`languages.check_language`); a stdin/stdout task needs
+    input/output pairs (or labelling, which makes them) and a known checker. Labelling records
+    outputs of Python programs only: a task in another language, or judged by a checker
+    program, needs its tests given."""
     from assay.flows.roles.stdio import is_stdio
-    from assay.verifiers.python.stdio import CHECKERS, decode_test
+    from assay.verifiers.python.stdio import decode_test
 
     for t in tasks:
+        check_language(t, config)
         if lb.applies(t, config.tester.labels) and not is_stdio(t) and not t.entry_point:
             raise TaskFileError(
                 f"task {t.name!r} ({t.source}): field entry_point: labelling by agreement "
@@ -49,11 +59,12 @@ def check_tasks(tasks: list[Task], config: RunConfig) -> None:
                 "input/output pairs to be checked against; give them (input_output), or set "
                 "tester.labels.when: untested to make them by agreement of sampled solutions"
             )
-        checker = t.meta.get("checker", "tokens")
-        if checker not in CHECKERS:
+        if lb.applies(t, config.tester.labels) and verifier_of(resolve(t, config)) == PROGRAM:
             raise TaskFileError(
-                f"task {t.name!r} ({t.source}): field meta.checker: {checker!r} is not one of "
-                f"{list(CHECKERS)}"
+                f"task {t.name!r} ({t.source}): field tests: labels by agreement record the "
+                f"outputs of Python programs only, and this task is judged by the program "
+                f"verifier (language {language_of(t, config)!r} or a checker program); give "
+                "its tests, or set tester.labels.when: never"
             )
         for i, test in enumerate(t.tests):
             try:
@@ -123,7 +134,7 @@ def _labels(state: CodeState, t: Task) -> Program:
     records = yield from _outputs(state, t, first)
     if records and t.tests and not t.reference:
         items = [st.check_item(t, c.text, list(t.tests), c.id) for c in first]
-        checked: list[Verdict] = yield Check(items)
+        checked: list[Verdict] = yield Check(items, verifier=verifier_of(t))
         records += [replace(v, against=TRUSTED) for v in checked]
     state.commit("labels", t, 0, {"verdicts": records})
 
@@ -139,13 +150,13 @@ def _verify(state: CodeState, t: Task, round_: int) -> Program:
     suites = state.validation_suites(t) if round_ == 0 and t.reference else []
     if suites and not state.done("validate", t, 0):
         items = [st.check_item(t, t.reference, tests, cid) for cid, tests in suites]
-        checked: list[Verdict] = yield Check(items)
+        checked: list[Verdict] = yield Check(items, verifier=verifier_of(t))
         named = [st.named_by_tests(v, tests) for (_, tests), v in zip(suites, checked, strict=True)]
         state.commit("validate", t, round_, {"verdicts": named})
     pool = state.pool(t)
     new = [c for c in state.solutions(t) if c.round == round_]
     items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []
-    verdicts: list[Verdict] = yield Check(items)
+    verdicts: list[Verdict] = yield Check(items, verifier=verifier_of(t))
     verdicts = [st.with_context(v, pool) for v in verdicts]
     if round_ > 0 and state.done("labels", t, 0):  # repairs' outputs too, for majority votes
         verdicts += yield from _outputs(state, t, new)

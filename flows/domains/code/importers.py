@@ -1,5 +1,6 @@
 """HumanEval- and MBPP-style JSONL(.gz) files → `Task` records for the code domain (APPS-style
-stdin/stdout problems: `stdio_import`).
+stdin/stdout problems: `stdio_import`; CodeContests-style problems in any language:
+`contests_import`).
 
 HumanEval keeps its tests in a `check(candidate)` function; here each top-level assert in it
 becomes one test calling the entry point by name, loops and other blocks holding asserts become
@@ -142,8 +143,12 @@ def load(path: Path, format: str) -> list[Task]:
         from assay.flows.domains.code.stdio_import import load_apps
 
         return load_apps(Path(path), ImportFormatError)
+    if format == "codecontests":
+        from assay.flows.domains.code.contests_import import load_contests
+
+        return load_contests(Path(path), ImportFormatError)
     if format not in readers:
-        known = sorted([*readers, "apps"])
+        known = sorted([*readers, "apps", "codecontests"])
         raise ImportFormatError(f"{path}: unknown format {format!r}; use one of {known}")
     read = readers[format]
     return [read(obj, f"{path}:{number}", format) for number, obj in _lines(Path(path))]

@@ -11,6 +11,7 @@ from typing import Any
 
 from assay.flows.config import RoleSampling, RunConfig
 from assay.flows.domains.code import labels as lb
+from assay.flows.domains.code.languages import PROGRAM, program_item, verifier_of
 from assay.flows.domains.code.pool import Matrix, TestPool
 from assay.flows.engine.domain_flow import extracted, repairs
 from assay.flows.engine.sampling import sampling_for
@@ -95,7 +96,8 @@ def to_candidates(
 
 def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:
     """One input for the python verifier (the same shape `assay verify python` reads); a
-    stdin/stdout task's tests are input/output pairs, compared by its checker."""
+    stdin/stdout task's tests are input/output pairs, compared by its checker. A program in
+    another language, or one judged by a checker program, is a `program` verifier line."""
     item: dict[str, Any] = {
         "id": item_id,
         "code": code,
@@ -103,6 +105,8 @@ def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:
         "entry_point": task.entry_point,
         "setup": task.setup,
     }
+    if verifier_of(task) == PROGRAM:
+        return program_item(task, code, tests, item_id)
     if is_stdio(task):
         item |= {"stdio": True, "checker": task.meta.get("checker", "tokens")}
     return item

@@ -6,9 +6,14 @@ them)."""
 
 from __future__ import annotations
 
+from typing import Self
+
+from assay.flows.config import RunConfig
 from assay.flows.domains.code import labels as lb
+from assay.flows.domains.code.languages import resolve, verifier_of
 from assay.flows.domains.code.pool import Matrix, TestPool, build_pool
 from assay.flows.domains.code.stages import failing_for_repair
+from assay.flows.sources import load_tasks
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Status, Task, Verdict
 
@@ -22,6 +27,13 @@ TRUSTED = "trusted"  # what a voter's check against the task's trusted tests is 
 
 class CodeState(RunState):
     """RunState with the N×M matrix of solutions against the task's test pool."""
+
+    @classmethod
+    def open(cls, config: RunConfig, tasks: list[Task] | None = None) -> Self:
+        """`RunState.open`, each task in the language the run writes it in (`resolve`)."""
+        tasks = load_tasks(config) if tasks is None else tasks
+        resolved = [resolve(t, config) for t in tasks]
+        return super().open(config, tasks if resolved == tasks else resolved)
 
     def solutions(self, task: Task) -> list[Candidate]:
         """Solutions only: an input-generator program is neither a solution nor a test."""
@@ -48,7 +60,7 @@ class CodeState(RunState):
         no reference (nothing to check a label itself on), only those that passed those tests."""
         first = {c.id for c in self.solutions(task) if c.round == 0}
         if task.tests and not task.reference:
-            checked = self._checked(task, "python", TRUSTED)
+            checked = self._checked(task, verifier_of(task) or "python", TRUSTED)
             return first & {v.candidate_id for v in checked if v.status is Status.PASS}
         return first
 

@@ -2,9 +2,10 @@
 
 A line holds a statement (`question`) and `input_output`: `{"inputs": [...], "outputs": [...]}`
 (a JSON object, or a string holding one, as APPS and TACO ship it); `solutions` (a list, or a
-string holding one) gives the reference. A statement without `input_output` (or with no inputs)
-is a task without tests: runs make its tests by agreement (`tester.labels`). An input or output
-that is a list of lines is joined.
+string holding one) gives the reference, in the line's `language` (optional: else the run's
+`code.language`; a reference in another language than the run's is not used). A statement
+without `input_output` (or with no inputs) is a task without tests: runs make its tests by
+agreement (`tester.labels`). An input or output that is a list of lines is joined.
 Call-based problems (`fn_name` in `input_output`) are function tasks, not stdio ones: they are
 refused with the line named, rather than silently dropped.
 """
@@ -17,14 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assay.flows.domains.code.config import LANGUAGES
+from assay.flows.roles.stdio import header
 from assay.schemas.jsonl import read_jsonl, validate_line
 from assay.schemas.records import Task
 from assay.verifiers.python.stdio import CHECKERS, IOTest
 
-STDIO_HEADER = (
-    "Write a complete Python program that reads the input from standard input and prints the "
-    "answer to standard output.\n\n"
-)
+STDIO_HEADER = header("python")
 
 
 class AppsLine(BaseModel):
@@ -36,6 +36,7 @@ class AppsLine(BaseModel):
     problem_id: int | str | None = None
     name: str = ""
     checker: str = "tokens"
+    language: str | None = None  # the task's own; else the run's `code.language`
 
 
 def _json(value: Any, where: str, field: str, error: type[Exception]) -> Any:
@@ -67,6 +68,8 @@ def _task(line: AppsLine, number: int, where: str, error: type[Exception]) -> Ta
         raise error(f"{where}: field input_output: as many outputs as inputs")
     if line.checker not in CHECKERS:
         raise error(f"{where}: field checker: {line.checker!r} is not one of {list(CHECKERS)}")
+    if line.language is not None and line.language not in LANGUAGES:
+        raise error(f"{where}: field language: {line.language!r} is not one of {LANGUAGES}")
     solutions = _json(line.solutions, where, "solutions", error) or []
     tests = tuple(IOTest(_text(i), _text(o)).encode() for i, o in zip(inputs, outputs, strict=True))
     name = line.name or str(line.problem_id if line.problem_id is not None else number)
@@ -74,10 +77,11 @@ def _task(line: AppsLine, number: int, where: str, error: type[Exception]) -> Ta
         domain="code",
         source="apps",
         name=name,
-        prompt=STDIO_HEADER + line.question.strip() + "\n",
+        prompt=header(line.language or "python") + line.question.strip() + "\n",
         reference=str(solutions[0]) if solutions else "",
         tests=tests,
-        meta={"kind": "stdio", "checker": line.checker, "format": "apps"},
+        meta={"kind": "stdio", "checker": line.checker, "format": "apps"}
+        | ({"language": line.language} if line.language else {}),
     )
 
 
