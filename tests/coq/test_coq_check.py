@@ -4,7 +4,9 @@ hanging, memory-hungry and cheating proofs each get the right status."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from coq_cases import LIMITS, NAT_HEADER, NAT_STATEMENT
@@ -142,23 +144,21 @@ def test_coqchk_rechecks_the_compiled_proof(sandbox: ZygoteSandbox) -> None:
     assert got.status is Status.PASS, got
 
 
-def test_the_jsonl_path(tmp_path: Path) -> None:
+def test_the_jsonl_path(tmp_path: Path, verify_lines: Callable[..., Any]) -> None:
     base = {"statement": NAT_STATEMENT, "header": NAT_HEADER}
     rows = [
         {"id": "good", "proof": "intros; lia.", "model": "m", **base},
         {"id": "wrong", "proof": "reflexivity.", **base},
         {"id": "admit", "proof": "admit.", **base},
     ]
-    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    summary = verify_file("coq", src, out, LIMITS, jobs=1)
-    got = [json.loads(line) for line in out.read_text().splitlines()]
+    got, summary = verify_lines("coq", rows, LIMITS)
     assert [(r["id"], r["status"]) for r in got] == [
         ("good", "pass"),
         ("wrong", "fail"),
         ("admit", "cheat"),
     ]
     assert got[0]["model"] == "m" and summary.total == 3
+    src = tmp_path / "bad.jsonl"
     src.write_text(json.dumps({**rows[0], "statement": "Theorem t : True. Proof."}) + "\n")
     with pytest.raises(InputError, match="statement"):
-        verify_file("coq", src, out, LIMITS, jobs=1)
+        verify_file("coq", src, tmp_path / "out.jsonl", LIMITS, jobs=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,6 @@ from assay.verifiers.sandbox import Limits, open_sandbox
 from assay.verifiers.verilog import check, parse_ports
 from assay.workers.api import Sampling
 
-SPEC_TO_RTL = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "benchmarks"
-    / "verilog-eval"
-    / "dataset_spec-to-rtl"
-)
 SEEDS = load_seed_tasks("verilog")
 MUX = next(t for t in SEEDS if t.name == "mux2_byte")
 GOOD_MUX = "module TopModule(input [7:0] a, input [7:0] b, input sel, output [7:0] out);\n  assign out = sel ? b : a;\nendmodule\n"  # noqa: E501
@@ -165,17 +159,16 @@ def test_every_seed_reference_passes_itself_and_a_wrong_design_fails() -> None:
             assert bad.status is Status.FAIL, (task.name, bad.status, bad.evidence)
 
 
-def test_verilogeval_folder_imports_as_verilog_tasks() -> None:
-    if not SPEC_TO_RTL.is_dir():
-        pytest.skip(f"VerilogEval spec-to-rtl problems not found at {SPEC_TO_RTL}")
-    tasks = load(SPEC_TO_RTL, "verilogeval")
-    prompts = sorted(SPEC_TO_RTL.glob("*_prompt.txt"))
+def test_verilogeval_folder_imports_as_verilog_tasks(benchmark: Callable[..., Path]) -> None:
+    spec_to_rtl = benchmark("verilog-eval", "dataset_spec-to-rtl")
+    tasks = load(spec_to_rtl, "verilogeval")
+    prompts = sorted(spec_to_rtl.glob("*_prompt.txt"))
     assert len(tasks) == len(prompts) and tasks[0].name == prompts[0].name[: -len("_prompt.txt")]
     for task in tasks:
         assert task.domain == "verilog" and task.entry_point == "TopModule"
         assert "RefModule" in task.reference and task.prompt.strip()
     cfg = load_config(
-        None, ["domain=verilog", f"tasks=[{{file: {SPEC_TO_RTL}, format: verilogeval, limit: 5}}]"]
+        None, ["domain=verilog", f"tasks=[{{file: {spec_to_rtl}, format: verilogeval, limit: 5}}]"]
     )
     assert [t.name for t in load_tasks(cfg)] == [t.name for t in tasks[:5]]
 

@@ -1,24 +1,18 @@
-"""One real sandbox per test module; where the shared ParEval problems live."""
+"""The translation checks need g++ in the sandbox; where the shared ParEval problems live."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from assay.verifiers.sandbox import Limits, ZygoteSandbox, open_sandbox
-
-PAREVAL = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "pareval"
+from assay.verifiers.sandbox import Limits
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[ZygoteSandbox]:
-    if shutil.which("g++") is None:
-        pytest.fail("g++ is not installed: apt-get install -y g++ (CI installs it)")
-    with open_sandbox() as box:
-        yield box
+def sandbox_tools() -> dict[str, str]:
+    return {"g++": "apt-get install -y g++ (CI installs it)"}
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +21,6 @@ def limits() -> Limits:
 
 
 @pytest.fixture(scope="session")
-def pareval_root() -> Path:
-    if not (PAREVAL / "drivers" / "cpp" / "benchmarks").is_dir():
-        pytest.skip(f"ParEval problems not found at {PAREVAL}")
-    return PAREVAL
+def pareval_root(benchmark: Callable[..., Path]) -> Path:
+    """The ParEval folder, where its C++ drivers are (the test skips otherwise)."""
+    return benchmark("pareval", "drivers", "cpp", "benchmarks").parents[2]

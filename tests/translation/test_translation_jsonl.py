@@ -11,18 +11,14 @@ from assay.flows.verify import verify_file
 from assay.verifiers.jsonl import InputError
 
 
-def test_verify_file(tmp_path, limits) -> None:
+def test_verify_file(limits, verify_lines) -> None:
     small = [cases.sum_test(1 << 16)]
     lines = [
         cases.sum_item(cases.GOOD_SUM, small, id="good", origin="planted"),
         cases.sum_item(cases.OFF_BY_ONE, small, id="off_by_one"),
         cases.sum_item(cases.EXITS_EARLY, small, id="exits_early"),
     ]
-    source = tmp_path / "in.jsonl"
-    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    out = tmp_path / "out.jsonl"
-    summary = verify_file("translation", source, out, limits, jobs=1)
-    got = [json.loads(line) for line in out.read_text().splitlines()]
+    got, summary = verify_lines("translation", lines, limits)
     assert [(g["id"], g["status"]) for g in got] == [
         ("good", "pass"),
         ("off_by_one", "fail"),
