@@ -1,4 +1,5 @@
-"""Where the real REPL transcripts live, and how tests start the stand-in REPL (replay_repl.py)."""
+"""Where the real REPL transcripts live, how tests start the stand-in REPL (replay_repl.py), and
+the rules under which it accepts one proof."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ STANDIN = HERE / "replay_repl.py"
 BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 TRANSCRIPTS = BENCH / "lean-repl-transcripts" / "test"
 MINIF2F = BENCH / "minif2f-lean4"
+
+# The stand-in proves `good` by `by simp_arith` on propext alone (`#print axioms` says so).
+STATEMENT = "theorem good (x : Nat) : x + 0 = x := by sorry"
+AXIOMS = "'good' depends on axioms: [propext]"
+INFO = {"severity": "info", "pos": {"line": 1, "column": 0}, "endPos": {"line": 1, "column": 6}}
+GOOD_RULES = [
+    {"match": "#print axioms good", "response": {"env": 0, "messages": [{**INFO, "data": AXIOMS}]}},
+    {"match": "import", "response": {"env": 0}},
+    {"match": "by simp_arith", "response": {"env": 0}},
+]
 
 
 def transcripts() -> Path:

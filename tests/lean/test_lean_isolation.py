@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lean_standin import HERE, standin_argv
+from lean_standin import GOOD_RULES, HERE, STATEMENT, standin_argv
 
 from assay.schemas.records import Status
 from assay.verifiers.lean import LeanConfig, LeanItem, LeanVerifier
@@ -29,14 +29,6 @@ from assay.verifiers.lean.toolchain import Toolchain, resolve
 from assay.verifiers.sandbox import IsolationRefused, Limits, SandboxOptions, open_sandbox, policy
 
 HOSTILE = Path(__file__).resolve().parent / "hostile_repl.py"
-STATEMENT = "theorem good (x : Nat) : x + 0 = x := by sorry"
-AXIOMS = "'good' depends on axioms: [propext]"
-INFO = {"severity": "info", "pos": {"line": 1, "column": 0}, "endPos": {"line": 1, "column": 6}}
-RULES = [
-    {"match": "#print axioms good", "response": {"env": 0, "messages": [{**INFO, "data": AXIOMS}]}},
-    {"match": "import", "response": {"env": 0}},
-    {"match": "by simp_arith", "response": {"env": 0}},
-]
 
 
 def open_folder(path: Path) -> Path:
@@ -217,7 +209,7 @@ def test_a_toolchain_under_a_hidden_folder_is_bound_back(tmp_path: Path) -> None
     install = tmp_path / "elan"
     (install / "bin").mkdir(parents=True)
     lake = install / "bin" / "lake"
-    lake.write_text(f"#!/bin/sh\nexec {shlex.join(standin_argv(RULES))}\n")
+    lake.write_text(f"#!/bin/sh\nexec {shlex.join(standin_argv(GOOD_RULES))}\n")
     lake.chmod(0o755)
     extra = tmp_path / "dependency"
     extra.mkdir()

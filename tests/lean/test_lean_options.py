@@ -5,7 +5,7 @@ stand-in REPL, with the lane's workers on threads)."""
 from __future__ import annotations
 
 import pytest
-from lean_standin import HERE, standin_argv
+from lean_standin import GOOD_RULES, HERE, STATEMENT, standin_argv
 
 from assay.flows.config import load_config
 from assay.flows.engine.checks import checks_here
@@ -14,18 +14,9 @@ from assay.verifiers.lean import LeanVerifier
 from assay.verifiers.registry import configured, get
 from assay.verifiers.sandbox import Limits
 
-AXIOMS = "'good' depends on axioms: [propext]"
-INFO = {"severity": "info", "pos": {"line": 1, "column": 0}, "endPos": {"line": 1, "column": 6}}
-RULES = [
-    {"match": "#print axioms good", "response": {"env": 0, "messages": [{**INFO, "data": AXIOMS}]}},
-    {"match": "import", "response": {"env": 0}},
-    {"match": "by simp_arith", "response": {"env": 0}},
-]
-STATEMENT = "theorem good (x : Nat) : x + 0 = x := by sorry"
-
 
 def _options() -> dict:
-    return {"project": str(HERE), "command": list(standin_argv(RULES)), "search_path": "/"}
+    return {"project": str(HERE), "command": list(standin_argv(GOOD_RULES)), "search_path": "/"}
 
 
 def test_registry_builds_one_configured_verifier_per_options() -> None:
