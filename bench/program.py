@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (the programs in other languages read best a line each)
 """Contest programs: compile time, and per-test run time through assay against the same build
 run bare, per language.
 
@@ -30,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from assay.verifiers.program.build import BuildCache
 from assay.verifiers.program.judge import INPUT, execute, judge, run_limits
@@ -37,22 +37,14 @@ from assay.verifiers.program.languages import LANGUAGES, ToolchainMissing, argv,
 from assay.verifiers.python.stdio import IOTest
 from assay.verifiers.sandbox import open_sandbox
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "program"))
+from programs import SUM
+
 LOOP = (  # a dependent multiply-add per step: about a nanosecond each, not vectorised
     '#include <cstdio>\nint main(){unsigned long n,x=1;if(scanf("%lu",&n)!=1)return 1;\n'
     "for(unsigned long i=0;i<n;i++)x=x*6364136223846793005UL+1442695040888963407UL;\n"
     'printf("%lu\\n",x%10);}\n'
 )
-SUM = {
-    "c": '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n',
-    "java": "import java.util.*;\npublic class Main { public static void main(String[] x) {\n"
-    "Scanner s = new Scanner(System.in); System.out.println(s.nextLong() + s.nextLong()); } }\n",
-    "go": 'package main\nimport "fmt"\nfunc main() { var a, b int64; fmt.Scan(&a, &b); fmt.Println(a + b) }\n',
-    "rust": "use std::io::*;\nfn main() { let mut s = String::new(); stdin().read_to_string(&mut s).unwrap();\n"
-    'let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect(); println!("{}", v[0] + v[1]); }\n',
-    "javascript": 'const v = require("fs").readFileSync(0, "utf8").trim().split(/\\s+/).map(Number);\n'
-    "console.log(v[0] + v[1]);\n",
-    "python": "a, b = map(int, input().split())\nprint(a + b)\n",
-}
 
 
 def bare(language: str, code: str, files: dict[str, bytes], stdin: bytes, mem: int) -> float:

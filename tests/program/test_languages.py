@@ -40,10 +40,18 @@ def test_a_wrong_program_fails_with_what_it_printed(box, cache, lang) -> None:
     assert "expected '3\\n', got '-1" in verdict.outcomes[0].detail
 
 
+OVER = {  # a program past one of its limits, the limits it runs under, and the status it gets
+    "endless": (ENDLESS, run_limits(1.0, 256), Status.TIMEOUT),
+    "memory": (HOG, run_limits(5.0, 128), Status.MEMORY),  # touches 1 GiB
+}
+
+
+@pytest.mark.parametrize("over", OVER)
 @pytest.mark.parametrize("lang", LANGS)
-def test_an_endless_program_times_out(box, cache, lang) -> None:
-    verdict = _judge(box, cache, lang, ENDLESS[lang], TESTS[:1], run_limits(1.0, 256))
-    assert verdict.status is Status.TIMEOUT, verdict
+def test_a_program_over_a_limit_gets_that_limits_status(box, cache, lang, over) -> None:
+    programs, limits, status = OVER[over]
+    verdict = _judge(box, cache, lang, programs[lang], TESTS[:1], limits)
+    assert verdict.status is status, verdict
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -58,12 +66,6 @@ def test_a_program_that_crashes_is_an_error(box, cache, lang) -> None:
     verdict = _judge(box, cache, lang, CRASH[lang], TESTS[:1])
     assert verdict.status is Status.ERROR, verdict
     assert "boom" in verdict.outcomes[0].detail or lang == "c"
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_a_program_over_its_memory_limit_is_memory(box, cache, lang) -> None:
-    verdict = _judge(box, cache, lang, HOG[lang], TESTS[:1], run_limits(5.0, 128))
-    assert verdict.status is Status.MEMORY, verdict
 
 
 @pytest.mark.parametrize("lang", LANGS)
