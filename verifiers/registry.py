@@ -46,6 +46,7 @@ def register(name: str) -> Callable[[type[V]], type[V]]:
 def _load_builtins() -> None:
     import assay.verifiers.coq
     import assay.verifiers.lean
+    import assay.verifiers.program.outputs
     import assay.verifiers.program.verifier
     import assay.verifiers.python.check
     import assay.verifiers.python.inputs
