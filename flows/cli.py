@@ -517,6 +517,54 @@ def serve(
         raise _fail(str(exc), 1) from None
 
 
+@app.command("verify-server")
+def verify_server(
+    host: Annotated[str, typer.Option(help="Interface to bind (loopback unless told).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8077,
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster: auto or ray://host:port (default: a local Ray)."),
+    ] = None,
+    token_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding a bearer token requests must carry."),
+    ] = None,
+    min_workers: Annotated[int, typer.Option(min=1, help="Fewest verifier replicas.")] = 1,
+    max_workers: Annotated[
+        int | None, typer.Option(min=1, help="Most verifier replicas (default: one per CPU).")
+    ] = None,
+    max_queue: Annotated[
+        int, typer.Option(min=1, help="Items admitted at once; beyond it, 429.")
+    ] = 256,
+) -> None:
+    """Serve every verifier over HTTP (Ray Serve), until Ctrl-C or SIGTERM.
+
+    GET /healthz, GET /verifiers, POST /verify/{verifier} {"items": [...]}: verdicts as
+    `assay verify` writes them, each with judged (false: the check itself failed; mask it)."""
+    import os
+
+    from pydantic import ValidationError
+
+    from assay.flows.service.run import serve_forever
+    from assay.flows.service.setups import ServiceConfig
+
+    token = None
+    if token_env is not None:
+        token = os.environ.get(token_env) or None
+        if token is None:
+            raise _fail(f"--token-env {token_env}: that variable is unset or empty")
+    try:
+        cfg = ServiceConfig(
+            host=host, port=port, address=address, token=token, min_workers=min_workers,
+            max_workers=max_workers, max_queue=max_queue,
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise _fail(str(exc)) from None
+    serve_forever(cfg, lambda line: typer.echo(line, err=True))
+
+
 server_app = typer.Typer(
     no_args_is_help=True,
     help="Start, stop or query assay's local Prefect server.",
