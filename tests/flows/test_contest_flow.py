@@ -102,10 +102,11 @@ def test_function_tasks_refuse_another_language_naming_the_task_and_field(tmp_pa
     get("code").flow().check_tasks(tasks, load_config(None, []))  # Python: as before
 
 
-def test_labelling_is_refused_for_tasks_the_program_verifier_judges(tmp_path: Path) -> None:
-    (task,) = load(_contest(tmp_path, public_tests={}), "codecontests")
+def test_labelling_is_refused_for_tasks_judged_by_a_checker_program(tmp_path: Path) -> None:
+    checker = {"language": "python", "code": "import sys"}
+    (task,) = load(_contest(tmp_path, public_tests={}, checker=checker), "codecontests")
     config = load_config(None, ["code.language=cpp", "tester.labels.when=untested"])
-    with pytest.raises(TaskFileError, match=r"field tests: labels by agreement record .*Python"):
+    with pytest.raises(TaskFileError, match=r"field meta\.checker: labels by agreement group"):
         get("code").flow().check_tasks([task], config)
 
 
@@ -198,3 +199,102 @@ def test_a_task_carrying_its_own_checker_program_passes_any_right_answer(tmp_pat
     status = {r["text"]: r["status"] for r in rows}
     assert status == {programs[0]: "pass", programs[1]: "pass", programs[2]: "fail"}
     assert {r["verifier"] for r in rows} == {"program"}
+
+
+GEN = (
+    "import random\n"
+    "def generate_test_input(scale):\n"
+    "    return f'{random.randint(-scale, scale)} {random.randint(0, scale)}'\n"
+    "def validate_test_input(text):\n"
+    "    return len(text.split()) == 2\n"
+)
+SUM_CPP = [
+    "#include <iostream>\nint main() { long long a, b; std::cin >> a >> b; "
+    "std::cout << a + b << std::endl; }\n",
+    '#include <cstdio>\nint main() { long long a, b; scanf("%lld %lld", &a, &b); '
+    'printf("%lld\\n", a + b); }\n',
+    "#include <iostream>\nint main() { int a, b; std::cin >> a >> b; std::cout << b + a; }\n",
+]
+DIFF_CPP = "#include <iostream>\nint main() { int a, b; std::cin >> a >> b; std::cout << a - b; }\n"
+
+
+def test_cpp_programs_label_a_task_without_tests_by_agreement(tmp_path: Path) -> None:
+    """Outputs of C++ programs are recorded (`program-outputs`) and vote like Python ones."""
+    path = tmp_path / "tasks.jsonl"
+    line = {"name": "sum_two", "prompt": "Read two integers a and b. Print a + b.", "entry_point": "main",
+            "meta": {"kind": "stdio", "checker": "tokens", "language": "cpp"}}  # fmt: skip
+    path.write_text(json.dumps(line) + "\n")
+    config = load_config(
+        None,
+        [f"dataset={tmp_path / 'ds'}", "solver.n=4", "tester.n=0", "repair.rounds=0",
+         "tasks=[{file: " + str(path) + "}]",
+         "tester.labels={when: untested, generators: 1, inputs: 6, solutions: 4, max_scale: 20}"],
+    )  # fmt: skip
+    (task,) = load_tasks(config)
+    answers = {
+        f"{task.id}:inputgen": [f"```python\n{GEN}```"],
+        f"{task.id}:solver": [f"```cpp\n{p}```" for p in [*SUM_CPP, DIFF_CPP]],
+    }
+    _run(config, answers)
+    rows = query(
+        config.dataset,
+        "SELECT c.text, v.verifier, v.status, v.against FROM verdicts v JOIN candidates c "
+        "ON c.id = v.candidate_id WHERE c.role = 'solver'",
+    ).to_pylist()
+    recorded = {r["text"] for r in rows if r["verifier"] == "program-outputs"}
+    assert recorded == {*SUM_CPP, DIFF_CPP}
+    judged = {r["text"]: r["status"] for r in rows if r["against"].startswith("pool:")}
+    assert judged == {**dict.fromkeys(SUM_CPP, "pass"), DIFF_CPP: "fail"}
+    (sample,) = query(config.dataset, "SELECT response, level FROM samples").to_pylist()
+    assert sample["level"] == "agreement_labelled" and sample["response"] in SUM_CPP
+
+
+MINUS_CPP = [
+    "#include <iostream>\nint main() { long long a, b; std::cin >> a >> b; "
+    "std::cout << a - b << std::endl; }\n",
+    '#include <cstdio>\nint main() { int a, b; scanf("%d %d", &a, &b); printf("%d\\n", a-b); }\n',
+]
+SUM_C = '#include <stdio.h>\nint main(void) { long a, b; scanf("%ld %ld", &a, &b); '
+SUM_C += 'printf("%ld\\n", a + b); return 0; }\n'
+
+
+def test_the_tasks_solutions_in_other_languages_vote_with_the_sampled_programs(
+    tmp_path: Path,
+) -> None:
+    """Two right and two wrong C++ samples tie (2 of 4 is under the 0.6 share), so alone they
+    label only the inputs where both answers agree; the task's own Python and C solutions vote
+    too (distinct programs in other languages), 4 of 6 agree, and the wrong ones fail."""
+    path = tmp_path / "tasks.jsonl"
+    solutions = {"python": "a, b = map(int, input().split())\nprint(a + b)\n", "c": SUM_C}
+    meta = {"kind": "stdio", "checker": "tokens", "language": "cpp", "solutions": solutions}
+    line = {"name": "sum_two", "prompt": "Read a and b. Print a + b.", "entry_point": "main"}
+    path.write_text(json.dumps(line | {"meta": meta}) + "\n")
+    config = load_config(
+        None,
+        [f"dataset={tmp_path / 'ds'}", "solver.n=4", "tester.n=0", "repair.rounds=0",
+         "tasks=[{file: " + str(path) + "}]",
+         "tester.labels={when: untested, generators: 1, inputs: 8, solutions: 4, max_scale: 50}"],
+    )  # fmt: skip
+    (task,) = load_tasks(config)
+    programs = [*SUM_CPP[:2], *MINUS_CPP]
+    answers = {
+        f"{task.id}:inputgen": [f"```python\n{GEN}```"],
+        f"{task.id}:solver": [f"```cpp\n{p}```" for p in programs],
+    }
+    _run(config, answers)
+    voters = query(
+        config.dataset,
+        "SELECT candidate_id, evidence FROM verdicts WHERE verifier = 'program-outputs'",
+    ).to_pylist()
+    languages = {json.loads(v["evidence"])["language"] for v in voters}
+    assert languages == {"cpp", "python", "c"} and len(voters) == 6
+    rows = query(
+        config.dataset,
+        "SELECT c.text, v.status FROM verdicts v JOIN candidates c ON c.id = v.candidate_id "
+        "WHERE v.against LIKE 'pool:%'",
+    ).to_pylist()
+    status = {r["text"]: r["status"] for r in rows}
+    assert status == {**dict.fromkeys(SUM_CPP[:2], "pass"), **dict.fromkeys(MINUS_CPP, "fail")}
+    (sample,) = query(config.dataset, "SELECT tests FROM samples").to_pylist()
+    notes = {json.loads(test)["agreement"] for test in sample["tests"]}
+    assert "4/6" in notes  # the inputs where the sampled programs alone tied

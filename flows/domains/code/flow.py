@@ -16,13 +16,14 @@ from assay.flows.domains.code import stages as st
 from assay.flows.domains.code.importers import ImportFormatError
 from assay.flows.domains.code.importers import load as load_file
 from assay.flows.domains.code.languages import (
-    PROGRAM,
+    PROGRAM_OUTPUTS,
     check_language,
-    language_of,
-    resolve,
+    other_solutions,
+    outputs_verifier,
+    program_outputs_item,
     verifier_of,
 )
-from assay.flows.domains.code.state import INPUTS, OUTPUTS, TRUSTED, CodeState
+from assay.flows.domains.code.state import INPUTS, TRUSTED, CodeState
 from assay.flows.engine import domain_flow
 from assay.flows.engine.domain_flow import Rounds, importer, repair_rounds, select
 from assay.flows.engine.steps import Check, Op, Program
@@ -59,12 +60,12 @@ def check_tasks(tasks: list[Task], config: RunConfig) -> None:
                 "input/output pairs to be checked against; give them (input_output), or set "
                 "tester.labels.when: untested to make them by agreement of sampled solutions"
             )
-        if lb.applies(t, config.tester.labels) and verifier_of(resolve(t, config)) == PROGRAM:
+        if lb.applies(t, config.tester.labels) and isinstance(t.meta.get("checker"), dict):
             raise TaskFileError(
-                f"task {t.name!r} ({t.source}): field tests: labels by agreement record the "
-                f"outputs of Python programs only, and this task is judged by the program "
-                f"verifier (language {language_of(t, config)!r} or a checker program); give "
-                "its tests, or set tester.labels.when: never"
+                f"task {t.name!r} ({t.source}): field meta.checker: labels by agreement group "
+                "outputs by the task's comparison (tokens, exact, floats), and a checker program "
+                "judges an output against an answer instead; give its tests, or set "
+                "tester.labels.when: never"
             )
         for i, test in enumerate(t.tests):
             try:
@@ -120,7 +121,7 @@ def _outputs(
         return []
     cfg = state.config.tester.labels
     items = [lb.outputs_item(c, t, inputs, cfg) for c in solutions]
-    records: list[Verdict] = yield Check(items, verifier=OUTPUTS)
+    records: list[Verdict] = yield Check(items, verifier=outputs_verifier(t))
     return [replace(v, against=lb.inputs_key(inputs)) for v in records]
 
 
@@ -132,6 +133,13 @@ def _labels(state: CodeState, t: Task) -> Program:
         return
     first = [c for c in state.solutions(t) if c.round == 0]
     records = yield from _outputs(state, t, first)
+    inputs, cfg = list(state.inputs(t)), state.config.tester.labels
+    others = other_solutions(t) if inputs else []
+    items = [program_outputs_item(t, code, inputs, vid, cfg.max_input_bytes, lang)
+             for vid, lang, code in others]  # fmt: skip
+    if items:  # the task's own solutions in other languages vote too
+        voted: list[Verdict] = yield Check(items, verifier=PROGRAM_OUTPUTS)
+        records += [replace(v, against=lb.inputs_key(inputs)) for v in voted]
     if records and t.tests and not t.reference:
         items = [st.check_item(t, c.text, list(t.tests), c.id) for c in first]
         checked: list[Verdict] = yield Check(items, verifier=verifier_of(t))

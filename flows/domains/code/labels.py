@@ -2,9 +2,11 @@
 
 Input-generator programs (the `inputgen` role) make inputs in the sandbox
 (`verifiers.python.inputs`); k sampled solutions run on every kept input
-(`verifiers.python.outputs`). An input gets a label when at least `share` of the solutions that ran
-on it, and at least `min_agree` of them, give the same output by the task's own comparison (tokens,
-exact or floats for stdin/stdout programs; plain-data equality with float tolerance for functions).
+(`verifiers.python.outputs`; `verifiers.program.outputs` for programs in other languages, and for
+the solutions a task brought in languages other than its own, which vote too: an output carries no
+language). An input gets a label when at least `share` of the programs that ran on it, and at
+least `min_agree` of them, give the same output by the task's own comparison (tokens, exact or
+floats for stdin/stdout programs; plain-data equality with float tolerance for functions).
 rStar-Coder found such labels far more often right than expected values a model writes. Each
 labelled pair becomes a pool test that records its agreement (on a task with a reference it counts
 only once it passes there). Majority selection votes on the same classes of outputs (`classes`), so
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assay.flows.config_sections import LabelsConfig
+from assay.flows.domains.code.languages import PROGRAM, program_outputs_item, verifier_of
 from assay.flows.roles.signature import parameters
 from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Candidate, Status, Task, Verdict, content_id
@@ -81,7 +84,10 @@ def inputs_key(inputs: Sequence[str]) -> str:
 
 
 def outputs_item(cand: Candidate, task: Task, inputs: Sequence[str], cfg: LabelsConfig) -> dict:
-    """One `python-outputs` item: a solution and the inputs to run it on."""
+    """One `python-outputs` item: a solution and the inputs to run it on (a `program-outputs`
+    item for a task the program verifier judges)."""
+    if verifier_of(task) == PROGRAM:
+        return program_outputs_item(task, cand.text, list(inputs), cand.id, cfg.max_input_bytes)
     return {
         "id": cand.id,
         "code": cand.text,

@@ -18,10 +18,12 @@ from assay.flows.config import RunConfig
 from assay.flows.domains.code.config import LANGUAGES, CodeConfig
 from assay.flows.roles.stdio import is_stdio
 from assay.flows.sources import TaskFileError
-from assay.schemas.records import Task
+from assay.schemas.records import Task, content_id
+from assay.verifiers.python.outputs import NAME as PYTHON_OUTPUTS
 from assay.verifiers.python.stdio import CHECKERS, decode_test
 
 PROGRAM = "program"  # the verifier of other languages and of checker programs
+PROGRAM_OUTPUTS = "program-outputs"  # what records their outputs, for labels by agreement
 
 
 def language_of(task: Task, config: RunConfig) -> str:
@@ -84,6 +86,11 @@ def verifier_of(task: Task) -> str:
     return PROGRAM if is_stdio(task) and (lang != "python" or isinstance(checker, dict)) else ""
 
 
+def outputs_verifier(task: Task) -> str:
+    """What records a task's solutions' outputs on generated inputs."""
+    return PROGRAM_OUTPUTS if verifier_of(task) == PROGRAM else PYTHON_OUTPUTS
+
+
 def program_item(task: Task, code: str, tests: list[str], item_id: str) -> dict[str, Any]:
     """One `program` verifier line (the shape `assay verify program` reads)."""
     decoded = [decode_test(t) for t in tests]
@@ -95,3 +102,36 @@ def program_item(task: Task, code: str, tests: list[str], item_id: str) -> dict[
         "checker": task.meta.get("checker", "tokens"),
         **({"limits": task.meta["limits"]} if task.meta.get("limits") else {}),
     }
+
+
+def program_outputs_item(
+    task: Task,
+    code: str,
+    inputs: list[str],
+    item_id: str,
+    max_output_bytes: int,
+    language: str = "",
+) -> dict[str, Any]:
+    """One `program-outputs` line: a program (in the task's language unless given) and the
+    inputs to run it on, under the task's limits."""
+    return {
+        "id": item_id,
+        "language": language or task.meta.get("language", "python"),
+        "code": code,
+        "inputs": inputs,
+        "max_output_bytes": max_output_bytes,
+        **({"limits": task.meta["limits"]} if task.meta.get("limits") else {}),
+    }
+
+
+def other_solutions(task: Task) -> list[tuple[str, str, str]]:
+    """(voter id, language, code) of each solution the task brought in another language than
+    its own: accepted programs that vote on labels beside the sampled solutions (the one in its
+    own language is its reference, which checks the labels instead)."""
+    own = task.meta.get("language", "python")
+    solutions = task.meta.get("solutions") or {}
+    return [
+        (f"solution:{lang}:{content_id('solution', task.id, lang, code)}", lang, code)
+        for lang, code in sorted(solutions.items())
+        if lang != own and code
+    ]

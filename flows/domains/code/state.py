@@ -10,7 +10,13 @@ from typing import Self
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.code import labels as lb
-from assay.flows.domains.code.languages import resolve, verifier_of
+from assay.flows.domains.code.languages import (
+    PROGRAM_OUTPUTS,
+    other_solutions,
+    outputs_verifier,
+    resolve,
+    verifier_of,
+)
 from assay.flows.domains.code.pool import Matrix, TestPool, build_pool
 from assay.flows.domains.code.stages import failing_for_repair
 from assay.flows.sources import load_tasks
@@ -53,16 +59,22 @@ class CodeState(RunState):
     def output_records(self, task: Task) -> dict[str, Verdict]:
         """Each solution's recorded outputs on the kept inputs, by candidate id."""
         key = lb.inputs_key(list(self.inputs(task)))
-        return {v.candidate_id: v for v in self._checked(task, OUTPUTS, key)}
+        by = {outputs_verifier(task), PROGRAM_OUTPUTS}  # the task's own solutions' by programs
+        return {
+            v.candidate_id: v
+            for v in self._verdicts.get(task.id, [])
+            if v.verifier in by and v.against == key
+        }
 
     def voters(self, task: Task) -> set[str]:
         """The round-0 solutions whose outputs vote on labels; for a task with trusted tests but
         no reference (nothing to check a label itself on), only those that passed those tests."""
         first = {c.id for c in self.solutions(task) if c.round == 0}
+        accepted = {vid for vid, _, _ in other_solutions(task)}  # the task's own, any language
         if task.tests and not task.reference:
             checked = self._checked(task, verifier_of(task) or "python", TRUSTED)
-            return first & {v.candidate_id for v in checked if v.status is Status.PASS}
-        return first
+            return first & {v.candidate_id for v in checked if v.status is Status.PASS} | accepted
+        return first | accepted
 
     def labels(self, task: Task) -> list[lb.Label]:
         """The labels the voters agree on (none before the labels stage)."""
