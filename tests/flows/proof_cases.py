@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from planted import Planted
+
 from assay.flows.config import RunConfig, load_config
 from assay.schemas.records import Task
-from assay.workers.api import Completion, Request
 
 ADD_OK = "intros n. lia."
 DOUBLE_WRONG = "intros n. reflexivity."
@@ -52,29 +53,17 @@ LEAN_LINE = {
 }
 
 
-class PlantedGenerator:
+class PlantedGenerator(Planted):
     """Planted completions in place of a model, looked up by the statement a request's key
     names; `tasks` is the run's task list, which grows as conjectures pass their filter."""
 
-    name = "planted"
-    model = "planted"
-
     def __init__(self, tasks: list[Task] | None = None) -> None:
+        super().__init__()
         self.tasks = tasks if tasks is not None else []
-        self.prompts: list[str] = []
 
-    def setup(self) -> None:
-        return None
-
-    def generate(self, requests: list[Request]) -> list[Completion]:
+    def texts(self, task_id: str, kind: str) -> list[str]:
         names = {t.id: t.entry_point for t in self.tasks}
-        out = []
-        for request in requests:
-            self.prompts.append(request.messages[-1]["content"])
-            task_id, kind = request.key.split(":")[:2]
-            texts = PLANTED[(names[task_id], kind)]
-            out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
-        return out
+        return PLANTED[(names[task_id], kind)]
 
 
 def config(dataset: Path, conjecture: bool = True) -> RunConfig:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assay.schemas.query import query
+
 
 def run_small_model(
     tmp_path: Path, body: str, n_ctx: int = 1024
@@ -35,3 +37,30 @@ def rerun_small_model(tmp_path: Path, timeout: float = 300) -> subprocess.Comple
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), PYTHONUNBUFFERED="1")
     cmd = [sys.executable, "-m", "assay.flows", "run", str(tmp_path / "run.yaml")]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def judged_once(dataset: Path, view: str, *roles: str) -> list[dict]:
+    """The rows of `view` (one per verdict), after asserting that every candidate of `roles`
+    extracted from the model's output has exactly one."""
+    rows = query(dataset, f"SELECT * FROM {view}").to_pylist()
+    listed = ", ".join(f"'{r}'" for r in roles)
+    cands = query(dataset, f"SELECT id FROM candidates WHERE role IN ({listed})").to_pylist()
+    assert len(rows) == len(cands)
+    return rows
+
+
+def rates_agree(dataset: Path, rates: str, count: str, judged: list[dict]) -> None:
+    """Each task's row of the view `rates` counts (column `count`) and passes what `judged`
+    holds for that task among the decided."""
+    for row in query(dataset, f"SELECT * FROM {rates}").to_pylist():
+        mine = [j for j in judged if j["task_id"] == row["task_id"] and j["decided"]]
+        assert row[count] == len(mine)
+        assert row["passed"] == sum(j["passed"] for j in mine)
+
+
+def rerun_commits_nothing(tmp_path: Path, dataset: Path) -> None:
+    """The same `assay run` again succeeds and commits nothing new."""
+    before = sorted(p.name for p in (dataset / "commits").iterdir())
+    again = rerun_small_model(tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert sorted(p.name for p in (dataset / "commits").iterdir()) == before

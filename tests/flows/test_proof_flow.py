@@ -19,7 +19,7 @@ from proof_cases import (
     PlantedGenerator,
     config,
 )
-from small_model_run import rerun_small_model, run_small_model
+from small_model_run import judged_once, rates_agree, rerun_commits_nothing, run_small_model
 
 from assay.flows.config import load_config
 from assay.flows.domains.proofs import flow
@@ -212,18 +212,9 @@ def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     )
     assert "statements  2" in done.stdout and str(dataset) in done.stdout
 
-    attempts = _sql(dataset, "SELECT * FROM proof_attempts")
-    proofs = _sql(dataset, "SELECT id FROM candidates WHERE role IN ('prover', 'repairer')")
-    assert len(attempts) == len(proofs)  # every extracted proof was checked once, by coqc
-    assert {a["verifier"] for a in attempts} <= {"coq"}
-    for row in _sql(
-        dataset,
-        "SELECT t.entry_point AS name, r.* EXCLUDE (name) FROM proof_pass_rates r "
-        "JOIN tasks t ON t.id = r.task_id",
-    ):
-        mine = [a for a in attempts if a["task_id"] == row["task_id"] and a["decided"]]
-        assert row["attempts"] == len(mine)
-        assert row["passed"] == sum(a["passed"] for a in mine)
+    attempts = judged_once(dataset, "proof_attempts", "prover", "repairer")
+    assert {a["verifier"] for a in attempts} <= {"coq"}  # every extracted proof, by coqc
+    rates_agree(dataset, "proof_pass_rates", "attempts", attempts)
     failed = [a for a in attempts if not a["passed"]]
     repairs = [a for a in attempts if a["role"] == "repairer"]
     parents = {a["candidate_id"] for a in failed}
@@ -232,8 +223,4 @@ def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     passing = sum(a["passed"] for a in attempts)
     assert _sql(dataset, "SELECT count(*) AS n FROM samples") == [{"n": passing}]
     assert f"({passing} pass" in done.stdout
-
-    before = sorted(p.name for p in (dataset / "commits").iterdir())
-    again = rerun_small_model(tmp_path)
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert sorted(p.name for p in (dataset / "commits").iterdir()) == before
+    rerun_commits_nothing(tmp_path, dataset)

@@ -15,7 +15,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from small_model_run import rerun_small_model, run_small_model
+from planted import Planted
+from small_model_run import judged_once, rates_agree, rerun_commits_nothing, run_small_model
 
 from assay.flows.config import RunConfig, load_config
 from assay.flows.domains.verilog import flow as vf
@@ -26,7 +27,7 @@ from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
 from assay.schemas.query import query
 from assay.schemas.records import Task
-from assay.workers.api import Completion, Request
+from assay.workers.api import Request
 
 MUX_OK = "module TopModule(input [7:0] a, input [7:0] b, input sel, output [7:0] out);\n  assign out = sel ? b : a;\nendmodule"  # noqa: E501
 MUX_WRONG = "module TopModule(input [7:0] a, input [7:0] b, input sel, output [7:0] out);\n  assign out = a;\nendmodule"  # noqa: E501
@@ -56,26 +57,11 @@ PLANTED = {
 }
 
 
-class PlantedGenerator:
+class PlantedGenerator(Planted):
     """Planted completions in place of a model (keyed by task name and request kind)."""
 
-    name = "planted"
-    model = "planted"
-
-    def __init__(self) -> None:
-        self.prompts: list[str] = []
-
-    def setup(self) -> None:
-        return None
-
-    def generate(self, requests: list[Request]) -> list[Completion]:
-        out = []
-        for request in requests:
-            self.prompts.append(request.messages[-1]["content"])
-            kind = request.key.split(":")[1]
-            texts = PLANTED[(NAMES[request.key.split(":")[0]], kind)]
-            out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
-        return out
+    def texts(self, task_id: str, kind: str) -> list[str]:
+        return PLANTED[(NAMES[task_id], kind)]
 
 
 NAMES: dict[str, str] = {}
@@ -235,13 +221,8 @@ def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     )
     assert "preference pairs" in done.stdout and str(dataset) in done.stdout
 
-    designs = _sql(dataset, "SELECT * FROM solution_verdicts")
-    cands = _sql(dataset, "SELECT id FROM candidates WHERE role = 'solver'")
-    assert len(designs) == len(cands)  # every extracted design was judged once
-    for row in _sql(dataset, "SELECT * FROM pass_rates"):
-        mine = [d for d in designs if d["task_id"] == row["task_id"] and d["decided"]]
-        assert row["candidates"] == len(mine)
-        assert row["passed"] == sum(d["passed"] for d in mine)
+    designs = judged_once(dataset, "solution_verdicts", "solver")
+    rates_agree(dataset, "pass_rates", "candidates", designs)
     want_pairs = sum(
         sum(d["passed"] for d in designs if d["task_id"] == t)
         * sum(d["decided"] and not d["passed"] for d in designs if d["task_id"] == t)
@@ -252,8 +233,4 @@ def test_assay_run_on_the_small_real_model(tmp_path: Path) -> None:
     got = _sql(dataset, "SELECT count(*) AS n FROM samples WHERE strategy = 'reference'")
     assert got == [{"n": passing}]
     assert f"designs     {len(designs)} ({passing} pass" in done.stdout
-
-    before = sorted(p.name for p in (dataset / "commits").iterdir())
-    again = rerun_small_model(tmp_path)
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert sorted(p.name for p in (dataset / "commits").iterdir()) == before
+    rerun_commits_nothing(tmp_path, dataset)

@@ -7,7 +7,7 @@ OpenMP, the sandbox) on the engine's check lane (`Compute.local`: sandboxes on t
 
 from __future__ import annotations
 
-from assay.workers.api import Completion, Request
+from planted import Planted
 
 
 def driver(n: int, salt: int = 0) -> str:
@@ -54,26 +54,9 @@ PLANTED = {
 }
 
 
-class PlantedGenerator:
+class PlantedGenerator(Planted):
     """Planted completions in place of a model, keyed by the request key's role part; records
     every prompt it was shown."""
 
-    name = "planted"
-
-    def __init__(self) -> None:
-        self.prompts: list[str] = []
-
-    @property
-    def model(self) -> str:
-        return "planted"
-
-    def setup(self) -> None:
-        pass
-
-    def generate(self, requests: list[Request]) -> list[Completion]:
-        out = []
-        for request in requests:
-            self.prompts.append(request.messages[-1]["content"])
-            texts = PLANTED[request.key.split(":")[1]]
-            out.append(Completion(request.key, tuple(texts[: request.sampling.n]), "planted"))
-        return out
+    def texts(self, task_id: str, kind: str) -> list[str]:
+        return PLANTED[kind]
