@@ -33,6 +33,7 @@ VIEWS_SQL = Path(__file__).with_name("views.sql")
 VIEWS = (
     *TABLES,
     "verdict_history",
+    "checked_candidates",
     "matrix",
     "solution_verdicts",
     "pass_rates",
