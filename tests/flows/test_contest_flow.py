@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assay.flows.config import load_config
+from assay.flows.config import RunConfig, load_config
 from assay.flows.domains import get
 from assay.flows.domains.code.config import LANGUAGES
 from assay.flows.domains.code.importers import ImportFormatError, load
@@ -218,24 +218,34 @@ SUM_CPP = [
 DIFF_CPP = "#include <iostream>\nint main() { int a, b; std::cin >> a >> b; std::cout << a - b; }\n"
 
 
-def test_cpp_programs_label_a_task_without_tests_by_agreement(tmp_path: Path) -> None:
-    """Outputs of C++ programs are recorded (`program-outputs`) and vote like Python ones."""
-    path = tmp_path / "tasks.jsonl"
-    line = {"name": "sum_two", "prompt": "Read two integers a and b. Print a + b.", "entry_point": "main",
-            "meta": {"kind": "stdio", "checker": "tokens", "language": "cpp"}}  # fmt: skip
-    path.write_text(json.dumps(line) + "\n")
+def _labelled_cpp(
+    tmp: Path, solutions: dict[str, str], programs: list[str], inputs: int, max_scale: int
+) -> RunConfig:
+    """A run of one C++ stdin/stdout task without tests (a + b), labelled by agreement of
+    `programs` (the solver's answers) on the inputs of one generator; run to its end."""
+    path = tmp / "tasks.jsonl"
+    meta = {"kind": "stdio", "checker": "tokens", "language": "cpp", "solutions": solutions}
+    line = {"name": "sum_two", "prompt": "Read a and b. Print a + b.", "entry_point": "main"}
+    path.write_text(json.dumps(line | {"meta": meta}) + "\n")
+    labels = f"{{when: untested, generators: 1, inputs: {inputs}, solutions: 4, "
+    labels += f"max_scale: {max_scale}}}"
     config = load_config(
         None,
-        [f"dataset={tmp_path / 'ds'}", "solver.n=4", "tester.n=0", "repair.rounds=0",
-         "tasks=[{file: " + str(path) + "}]",
-         "tester.labels={when: untested, generators: 1, inputs: 6, solutions: 4, max_scale: 20}"],
+        [f"dataset={tmp / 'ds'}", f"solver.n={len(programs)}", "tester.n=0", "repair.rounds=0",
+         "tasks=[{file: " + str(path) + "}]", f"tester.labels={labels}"],
     )  # fmt: skip
     (task,) = load_tasks(config)
     answers = {
         f"{task.id}:inputgen": [f"```python\n{GEN}```"],
-        f"{task.id}:solver": [f"```cpp\n{p}```" for p in [*SUM_CPP, DIFF_CPP]],
+        f"{task.id}:solver": [f"```cpp\n{p}```" for p in programs],
     }
     _run(config, answers)
+    return config
+
+
+def test_cpp_programs_label_a_task_without_tests_by_agreement(tmp_path: Path) -> None:
+    """Outputs of C++ programs are recorded (`program-outputs`) and vote like Python ones."""
+    config = _labelled_cpp(tmp_path, {}, [*SUM_CPP, DIFF_CPP], inputs=6, max_scale=20)
     rows = query(
         config.dataset,
         "SELECT c.text, v.verifier, v.status, v.against FROM verdicts v JOIN candidates c "
@@ -264,24 +274,8 @@ def test_the_tasks_solutions_in_other_languages_vote_with_the_sampled_programs(
     """Two right and two wrong C++ samples tie (2 of 4 is under the 0.6 share), so alone they
     label only the inputs where both answers agree; the task's own Python and C solutions vote
     too (distinct programs in other languages), 4 of 6 agree, and the wrong ones fail."""
-    path = tmp_path / "tasks.jsonl"
     solutions = {"python": "a, b = map(int, input().split())\nprint(a + b)\n", "c": SUM_C}
-    meta = {"kind": "stdio", "checker": "tokens", "language": "cpp", "solutions": solutions}
-    line = {"name": "sum_two", "prompt": "Read a and b. Print a + b.", "entry_point": "main"}
-    path.write_text(json.dumps(line | {"meta": meta}) + "\n")
-    config = load_config(
-        None,
-        [f"dataset={tmp_path / 'ds'}", "solver.n=4", "tester.n=0", "repair.rounds=0",
-         "tasks=[{file: " + str(path) + "}]",
-         "tester.labels={when: untested, generators: 1, inputs: 8, solutions: 4, max_scale: 50}"],
-    )  # fmt: skip
-    (task,) = load_tasks(config)
-    programs = [*SUM_CPP[:2], *MINUS_CPP]
-    answers = {
-        f"{task.id}:inputgen": [f"```python\n{GEN}```"],
-        f"{task.id}:solver": [f"```cpp\n{p}```" for p in programs],
-    }
-    _run(config, answers)
+    config = _labelled_cpp(tmp_path, solutions, [*SUM_CPP[:2], *MINUS_CPP], inputs=8, max_scale=50)
     voters = query(
         config.dataset,
         "SELECT candidate_id, evidence FROM verdicts WHERE verifier = 'program-outputs'",
