@@ -148,3 +148,14 @@ def clean_up(left: dict[Proc, str]) -> None:
                 os.kill(proc[0], signal.SIGKILL)
             except OSError:
                 continue
+
+
+def stop_group(proc: subprocess.Popen, grace_s: float) -> None:
+    """Stop a command started in a session of its own as Ctrl-C would, its whole process
+    group: SIGTERM, then SIGKILL if it has not exited within `grace_s`."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from proctree import stop_group
 
 from assay.flows.ops.server import healthy
 from assay.flows.stop import alive
@@ -82,12 +82,7 @@ def test_serve_starts_a_server_runs_on_schedule_and_never_overlaps(tmp_path: Pat
         server_pid = json.loads(state_file.read_text())["pid"]
         assert alive(server_pid)
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        try:
-            serve.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(serve.pid, signal.SIGKILL)
-            serve.wait()
+        stop_group(serve, grace_s=60)
     deadline = time.monotonic() + 30
     while alive(server_pid) and time.monotonic() < deadline:
         time.sleep(0.5)
