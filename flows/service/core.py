@@ -1,22 +1,20 @@
 """The service's work, without HTTP or Ray: validate a request's items (all before any is
-checked), admit them to a bounded queue, send them in chunks to the verifier workers, retry the
-items of a worker lost mid-call alone on another, and write each verdict as `assay verify`
-does, plus `judged` (false, with the reason, when the check itself failed: never a wrong
-answer an RL trainer would learn from)."""
+checked), admit them to a bounded queue, check them through the dispatcher (`dispatch`:
+chunks to the verifier workers, a lost worker's items again alone), and write each verdict as
+`assay verify` does, plus `judged` (false, with the reason, when the check itself failed:
+never a wrong answer an RL trainer would learn from)."""
 
 from __future__ import annotations
 
-import asyncio
 import math
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assay.flows.engine.lanes import item_budget
+from assay.flows.service.dispatch import Dispatcher
 from assay.flows.service.setups import ServiceConfig, Setup
 from assay.schemas.records import Verdict
 from assay.verifiers import registry
-from assay.verifiers.batch import broken_verdict, stamped
 from assay.verifiers.jsonl import items_of, verdict_line
 
 
@@ -54,9 +52,15 @@ class Core:
     setups: dict[str, Setup]
     workers: Workers
     config: ServiceConfig
-    replicas: int = 1  # workers to spread a request over
+    replicas: int = 1  # verifier worker replicas
+    in_flight: int = 2  # calls each replica takes at once
     queued: int = 0  # items admitted and not yet answered
     draining: bool = False  # stopping: new requests get 503
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        self.dispatch = Dispatcher(self.workers, self.replicas * self.in_flight, cfg.max_chunk,
+                                   cfg.tries, cfg.item_timeout_s, cfg.slack_s)  # fmt: skip
 
     def describe(self) -> dict[str, Any]:
         return {name: {"fields": s.fields} for name, s in sorted(self.setups.items())}
@@ -96,45 +100,7 @@ class Core:
         setup, models = self.admit(name, objs)
         self.queued += len(models)
         try:
-            size = min(self.config.max_chunk, math.ceil(len(models) / max(1, self.replicas)))
-            chunks = [models[i : i + size] for i in range(0, len(models), max(1, size))]
-            done = await asyncio.gather(*(self._chunk(setup, c) for c in chunks))
+            verdicts = await self.dispatch.check(setup, models)
         finally:
             self.queued -= len(models)
-        verdicts = [v for chunk in done for v in chunk]
         return [judged_line(m, v) for m, v in zip(models, verdicts, strict=True)]
-
-    def _deadline(self, setup: Setup, items: Sequence[Any]) -> float:
-        each = self.config.item_timeout_s
-        return self.config.slack_s + sum(
-            each if each is not None else item_budget(i, setup.limits) for i in items
-        )
-
-    async def _chunk(self, setup: Setup, items: list[Any]) -> list[Verdict]:
-        """A chunk's verdicts; if its worker is lost, each item again alone (`_alone`)."""
-        try:
-            return await self._send(setup, items)
-        except Exception as exc:
-            if not self.workers.lost(exc) and not isinstance(exc, TimeoutError):
-                raise
-            why = f"{type(exc).__name__}: {exc}"
-        return list(await asyncio.gather(*(self._alone(setup, i, 1, why) for i in items)))
-
-    async def _alone(self, setup: Setup, item: Any, tries: int, why: str) -> Verdict:
-        while tries < self.config.tries:
-            try:
-                return (await self._send(setup, [item]))[0]
-            except Exception as exc:
-                if not self.workers.lost(exc) and not isinstance(exc, TimeoutError):
-                    raise
-                tries, why = tries + 1, f"{type(exc).__name__}: {exc}"
-        reason = f"verifier worker lost {tries} times on this item: {why[-500:]}"
-        return stamped(broken_verdict(item, setup.name, reason),
-                       registry.get(setup.name), setup.options, setup.limits)  # fmt: skip
-
-    async def _send(self, setup: Setup, items: list[Any]) -> list[Verdict]:
-        call = self.workers.send(setup.name, setup.options, items, setup.limits)
-        verdicts = await asyncio.wait_for(call, self._deadline(setup, items))
-        if len(verdicts) != len(items):
-            raise RuntimeError(f"a worker returned {len(verdicts)} verdicts for {len(items)}")
-        return verdicts
