@@ -31,7 +31,7 @@ def prefect_defaults() -> None:
 
 def flow_for(config: RunConfig) -> Any:
     """The Prefect flow that runs `config`, named for its domain (`assay-code`, ...)."""
-    from assay.flows.engine.rounds import run_flow
+    from assay.flows.engine.run import run_flow
 
     return run_flow.with_options(name=f"assay-{config.domain}")
 

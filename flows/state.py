@@ -48,7 +48,7 @@ def versions() -> dict[str, str]:
 Tally = dict[str, float]  # what one task adds to the run's summary counts, by name
 
 
-def add(totals: Tally, tally: Mapping[str, float]) -> None:
+def sum_into(totals: Tally, tally: Mapping[str, float]) -> None:
     """Sum `tally` into `totals`, name by name."""
     for name, value in tally.items():
         totals[name] = totals.get(name, 0) + value
@@ -87,7 +87,7 @@ def held_order(candidate: Candidate) -> tuple[int, str, str]:
     return candidate.round, candidate.role.value, candidate.id
 
 
-def _add(held: list[Any], records: list[Any], order: Callable[[Any], Any]) -> None:
+def _hold(held: list[Any], records: list[Any], order: Callable[[Any], Any]) -> None:
     """Add the records whose id `held` lacks, keeping `held` in `order`: a run holds each id
     once and in the order a resumed run reads them back (the views keep one row per id, in
     content order), so both choose alike whatever order a model or a check returned them in."""
@@ -173,7 +173,7 @@ class RunState:
         rows, so the run holds only the families still open."""
         family = self.family(root)
         for task in family:
-            add(self._totals, self.tally(task))
+            sum_into(self._totals, self.tally(task))
         self._drop([t.id for t in family])
 
     def _drop(self, task_ids: list[str]) -> None:
@@ -200,18 +200,17 @@ class RunState:
     def done(self, stage: str, task: Task, round_: int) -> bool:
         return self.writer.has(self.key(stage, task, round_))
 
-    def task(self, task_id: str) -> Task:
-        return next(t for t in self.tasks if t.id == task_id)
-
     def commit(self, stage: str, task: Task, round_: int, tables: dict[str, list[Any]]) -> None:
         """Commit one task's output of one stage, atomically, and remember it. The records are
         checked here; the files are written behind the caller (see `writer`)."""
         verdicts = [replace(v, task_id=task.id) for v in tables.get("verdicts", [])]
         tables = {**tables, "verdicts": verdicts} if "verdicts" in tables else tables
         if self.writer.submit(self.key(stage, task, round_), tables, self.run_id):
-            _add(self._candidates.setdefault(task.id, []), tables.get("candidates", []), held_order)
-            _add(self._verdicts.setdefault(task.id, []), verdicts, _by_id)
-            _add(self._samples.setdefault(task.id, []), tables.get("samples", []), _by_id)
+            _hold(
+                self._candidates.setdefault(task.id, []), tables.get("candidates", []), held_order
+            )
+            _hold(self._verdicts.setdefault(task.id, []), verdicts, _by_id)
+            _hold(self._samples.setdefault(task.id, []), tables.get("samples", []), _by_id)
 
     def candidates(self, task: Task, role: Role) -> list[Candidate]:
         return [c for c in self._candidates.get(task.id, []) if c.role is role]
@@ -282,7 +281,7 @@ class RunState:
         held = {*self._candidates, *self._verdicts, *self._samples}
         for task in self.tasks:
             if task.id in held:
-                add(totals, self.tally(task))
+                sum_into(totals, self.tally(task))
         counts = self.summarize(totals)
         if self._worked or not self.store.has(f"done/{self.run_id}"):
             self._record_run(state, counts)

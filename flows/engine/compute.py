@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from assay.flows.engine import calls
 from assay.flows.engine.checks import ray_checks, thread_checks
 from assay.flows.engine.lanes import CheckLane, GenerationLane
-from assay.flows.engine.ops import Check, Failed, Generate, GenerationFailed, Op
+from assay.flows.engine.steps import Check, Failed, Generate, GenerationFailed, Op
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Generator
 

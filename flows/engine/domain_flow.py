@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assay.flows.engine.ops import Check, Program
 from assay.flows.engine.repair import Failing, Pairs, RepairState, generate_round
 from assay.flows.engine.sampling import sampling_for
+from assay.flows.engine.steps import Check, Program
 from assay.flows.output import samples_line
 from assay.flows.sources import TaskFileError
 from assay.schemas.records import Candidate, Role, Sample, Task, Verdict

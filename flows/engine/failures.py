@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.flows.engine.ops import Failed, GenerationFailed
+from assay.flows.engine.steps import Failed, GenerationFailed
 from assay.schemas.records import Outcome, Status, Task, Verdict, content_id
 from assay.workers.api import Request
 

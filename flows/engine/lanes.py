@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assay.flows.engine.calls import Call, Lane, LaneError, Worker
-from assay.flows.engine.ops import Failed
+from assay.flows.engine.steps import Failed
 from assay.schemas.records import Verdict
 from assay.verifiers import registry
 from assay.verifiers.batch import broken_verdict, stamped

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.ops import Generate, Program
+from assay.flows.engine.steps import Generate, Program
 from assay.flows.progress import Generation, Progress
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from assay.flows.engine.ops import Generate, Program
+from assay.flows.engine.steps import Generate, Program
 from assay.schemas.records import Candidate, Role, Task, Verdict
 from assay.workers.api import Completion, Request
 

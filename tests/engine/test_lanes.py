@@ -14,7 +14,7 @@ import pytest
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.lanes import CheckLane, GenerationLane, LaneError
 from assay.flows.engine.loop import drive
-from assay.flows.engine.ops import Check, Generate, GenerationFailed, Program
+from assay.flows.engine.steps import Check, Generate, GenerationFailed, Program
 from assay.flows.progress import Progress
 from assay.schemas.records import Status
 from assay.verifiers.sandbox import Limits

@@ -12,7 +12,7 @@ from assay.flows.engine.calls import LaneError
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.lanes import CheckLane, GenerationLane
 from assay.flows.engine.loop import drive
-from assay.flows.engine.ops import Generate, GenerationFailed, Program
+from assay.flows.engine.steps import Generate, GenerationFailed, Program
 from assay.flows.progress import Progress
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Completion, Request, Sampling

@@ -8,7 +8,8 @@ from pathlib import Path
 from assay.flows.config import RunConfig, load_config
 from assay.flows.domains import get
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.rounds import compact, pending, run_programs
+from assay.flows.engine.finish import compact
+from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
 from assay.schemas.query import query

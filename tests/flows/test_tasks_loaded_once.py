@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import assay.flows.engine.rounds as rounds
+import assay.flows.engine.run as run
 import assay.flows.state as state_module
 from assay.flows.config import load_config
 from assay.flows.domains import get
@@ -43,9 +44,9 @@ def test_a_run_loads_its_tasks_once(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         loads.append(cfg.id)
         return load_tasks(cfg)
 
-    monkeypatch.setattr(rounds, "load_tasks", counted)
+    monkeypatch.setattr(run, "load_tasks", counted)
     monkeypatch.setattr(state_module, "load_tasks", counted)
-    counts = rounds.run_flow.fn(config, quiet=True)  # the rerun: nothing left to do
+    counts = run.run_flow.fn(config, quiet=True)  # the rerun: nothing left to do
     assert loads == [config.id]
     assert counts["samples"] == 1
 

@@ -13,8 +13,8 @@ from assay.flows.cli import app
 from assay.flows.config import RunConfig, load_config
 from assay.flows.domains import get
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.ops import Check
 from assay.flows.engine.rounds import run_programs
+from assay.flows.engine.steps import Check
 from assay.flows.progress import Progress
 from assay.flows.seeds import load_seed_tasks
 from assay.flows.verify_setup import check_limits

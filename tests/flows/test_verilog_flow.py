@@ -22,8 +22,8 @@ from assay.flows.config import RunConfig, load_config
 from assay.flows.domains.verilog import flow as vf
 from assay.flows.domains.verilog.state import VerilogState
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.ops import Generate, Program
 from assay.flows.engine.rounds import pending, run_programs
+from assay.flows.engine.steps import Generate, Program
 from assay.flows.progress import Progress
 from assay.schemas.query import query
 from assay.schemas.records import Task

@@ -10,7 +10,7 @@ import pytest
 from assay.flows.config import load_config
 from assay.flows.engine.checks import checked, checks_here, closing, thread_checks, verifier_share
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.ops import Generate
+from assay.flows.engine.steps import Generate
 from assay.schemas.records import Status
 from assay.verifiers.registry import UnknownVerifier
 from assay.verifiers.sandbox import Limits

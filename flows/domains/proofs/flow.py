@@ -23,7 +23,7 @@ from assay.flows.domains.proofs.importers import ProofImportError
 from assay.flows.domains.proofs.importers import load as load_split
 from assay.flows.domains.proofs.state import ProofState
 from assay.flows.engine.domain_flow import Rounds, importer, repair_rounds, select, task_checks
-from assay.flows.engine.ops import Check, Generate, Program
+from assay.flows.engine.steps import Check, Generate, Program
 from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
 from assay.workers.api import Completion, Request
 

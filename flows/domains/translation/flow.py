@@ -16,7 +16,7 @@ from assay.flows.domains.translation.importers import ParEvalImportError, load_p
 from assay.flows.domains.translation.state import TranslationState
 from assay.flows.domains.translation.summary import print_summary
 from assay.flows.engine.domain_flow import checked, importer, select, task_checks
-from assay.flows.engine.ops import Generate, Program
+from assay.flows.engine.steps import Generate, Program
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Task
 

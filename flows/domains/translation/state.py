@@ -12,7 +12,7 @@ from typing import Any
 
 from assay.flows.domains.translation import stages as ts
 from assay.flows.domains.translation.config import TranslationFlowConfig
-from assay.flows.state import RunState, Tally, add, counts, mean_rate
+from assay.flows.state import RunState, Tally, counts, mean_rate, sum_into
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
 ROUND_COUNTS = ("translations", "passed", "drivers", "accepted")
@@ -65,9 +65,9 @@ class TranslationState(RunState):
             rated=bool(judged),
         )
         for c, v in judged:
-            add(out, {f"round:{c.round}:translations": 1, f"round:{c.round}:passed": v.passed})
+            sum_into(out, {f"round:{c.round}:translations": 1, f"round:{c.round}:passed": v.passed})
         for c, v in drivers:
-            add(out, {f"round:{c.round}:drivers": 1, f"round:{c.round}:accepted": v.passed})
+            sum_into(out, {f"round:{c.round}:drivers": 1, f"round:{c.round}:accepted": v.passed})
         return out
 
     def summarize(self, totals: Tally) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from assay.flows.engine.domain_flow import (
     select,
     task_checks,
 )
-from assay.flows.engine.ops import Check, Generate, Program
+from assay.flows.engine.steps import Check, Generate, Program
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Task, Verdict
 

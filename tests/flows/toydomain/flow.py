@@ -9,7 +9,7 @@ from typing import Any
 from assay.flows.config import RunConfig
 from assay.flows.engine import domain_flow
 from assay.flows.engine.domain_flow import Rounds, checked, importer, repair_rounds, select
-from assay.flows.engine.ops import Program
+from assay.flows.engine.steps import Program
 from assay.flows.roles import RoleSpec, get_role, register
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Level, Role, Sample, Task, Verdict

@@ -1,0 +1,72 @@
+"""One run of any domain as a Prefect flow: its tasks' programs through the engine's loop.
+
+Prefect sees two coarse tasks, the rounds (every task's program, on Ray through `Compute`) and
+the summary; everything particular to a domain comes from its flow parts in the registry. What a
+run does once its rounds end (curation, the report, compaction) is in `finish`.
+"""
+
+# No `from __future__ import annotations` here: Prefect builds the flow's parameter model from
+# these annotations when a deployment runs it, so they must be real objects, not strings.
+from types import ModuleType
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from assay.flows.config import RunConfig
+from assay.flows.domains import get
+from assay.flows.engine import failures
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.finish import compact, curate, report
+from assay.flows.engine.rounds import pending, run_programs
+from assay.flows.progress import Progress
+from assay.flows.sources import load_tasks
+from assay.flows.state import RunState
+
+
+@task(cache_policy=NO_CACHE, name="rounds")
+def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, Any]:
+    """Start (or join) Ray and run every pending task's rounds."""
+    name, options = parts.verifier(state.config)
+    with Compute.open(state.config, progress, name, options, state.limits) as compute:
+        progress.note(f"workers ready in {compute.ready():.0f}s (models loaded, sandboxes open)")
+        stats = run_programs(state, parts, compute, progress)
+    progress.note(
+        f"generation: {stats['generator_calls']} calls, {stats['mean_batch']:.1f} prompts per "
+        f"call; {stats['checks']} checks; restarted {stats['replica_restarts']} generator "
+        f"replica(s) and {stats['verifier_restarts']} verifier actor(s); "
+        f"{stats['failed_prompts']} prompt(s) failed"
+    )
+    return stats
+
+
+@flow(name="assay-run", log_prints=False)
+def run_flow(config: RunConfig, quiet: bool = False) -> dict:
+    """Tasks → the domain's rounds (generate, check, repair, select) → the dataset."""
+    parts = get(config.domain).flow()
+    tasks = load_tasks(config)  # once: the tasks checked are the tasks run
+    parts.check_tasks(tasks, config)  # before anything is committed
+    progress = Progress(quiet)
+    state = parts.open_state(config, tasks)
+    try:
+        if pending(state, parts):
+            state.start()
+            rounds(state, parts, progress)
+    except BaseException:
+        state.finish("failed")  # what was committed stays; a rerun resumes from it
+        raise
+    counts = state.finish()
+    if failed := failures.failed_tasks(state):
+        names = {t.id: t.name for t in state.tasks}
+        counts["generation_failed"] = {names.get(i, i): why for i, why in failed.items()}
+        progress.note(
+            f"generation failed for {len(failed)} task(s), recorded in verdicts where verifier = "
+            f"'generator' (`assay run --retry-failed` sends their prompts again): "
+            + ", ".join(sorted(counts["generation_failed"]))
+        )
+    if config.curate.enabled:
+        counts["curation"] = curate(config, state.run_id, progress)
+    counts["report"] = report(config, state.run_id, progress)
+    if config.store.compact:
+        compact(config, progress)
+    return counts
