@@ -2,13 +2,14 @@
 
 A verifier is an object with a `name`, an `Item` pydantic model for one JSONL input line (extra
 fields are kept and passed through to the output), and `check(item, sandbox, limits) -> Verdict`.
+A verifier class says its name, item, tier and version once, in its `register(...)` line.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -27,16 +28,37 @@ class UnknownVerifier(LookupError):
     """No verifier has that name; the message lists the valid ones."""
 
 
+class Registered:
+    """What a verdict records of its verifier, filled in by `register`: a subclass inherits
+    what its own `register` line leaves out."""
+
+    name: ClassVar[str] = ""
+    Item: ClassVar[type[BaseModel]] = BaseModel
+    tier: ClassVar[str] = ""  # what a pass rests on: "tests", "kernel", "simulation", ...
+    version: ClassVar[int] = 1  # bumped when a change could turn a verdict
+
+
 V = TypeVar("V")
 _REGISTRY: dict[str, Any] = {}
 
 
-def register(name: str) -> Callable[[type[V]], type[V]]:
-    """Class decorator: register one instance of the class under `name` (refuses duplicates)."""
+def register(
+    name: str,
+    item: type[BaseModel] | None = None,
+    *,
+    tier: str | None = None,
+    version: int | None = None,
+) -> Callable[[type[V]], type[V]]:
+    """Class decorator: register one instance of the class under `name` (refuses duplicates),
+    setting its `name` and, where given, its `Item`, `tier` and `version` (see `Registered`)."""
 
     def add(cls: type[V]) -> type[V]:
         if name in _REGISTRY:
             raise ValueError(f"a verifier named {name!r} is already registered; pick another name")
+        given = {"name": name, "Item": item, "tier": tier, "version": version}
+        for attribute, value in given.items():
+            if value is not None:
+                setattr(cls, attribute, value)
         _REGISTRY[name] = cls()
         return cls
 

@@ -19,7 +19,7 @@ from assay.verifiers.coq.build import statement_compiles
 from assay.verifiers.coq.statement import theorem_name
 from assay.verifiers.coq.vocabulary import BOOK
 from assay.verifiers.proofs import COQ, LexError, mask_strings, scan_words, strip_comments
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox
 
 COMPILES = "compiles"  # the outcome's name (and the flow's Verdict.against)
@@ -58,13 +58,8 @@ class StatementItem(BaseModel):
     header: str = ""
 
 
-@register("coq-statement")
-class StatementVerifier:
-    name = "coq-statement"
-    tier = ""
-    version = 1  # bump when a change could turn a verdict
-    Item = StatementItem
-
+@register("coq-statement", StatementItem)
+class StatementVerifier(Registered):
     def check(self, item: StatementItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         """PASS when the statement is acceptable and elaborates under its header."""
         started = time.perf_counter()

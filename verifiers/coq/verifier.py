@@ -9,7 +9,7 @@ from assay.verifiers.coq.check import check
 from assay.verifiers.coq.config import CoqConfig
 from assay.verifiers.coq.statement import theorem_name
 from assay.verifiers.proofs import ProofItem
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox
 
 
@@ -23,14 +23,10 @@ class CoqItem(ProofItem):
         return value
 
 
-@register("coq")
-class CoqVerifier:
+@register("coq", CoqItem, tier="kernel")
+class CoqVerifier(Registered):
     """coqc in the sandbox on the rebuilt file, then assay's assumption audit."""
 
-    name = "coq"
-    tier = "kernel"
-    version = 1  # bump when a change could turn a verdict
-    Item = CoqItem
     config = CoqConfig()
 
     def check(self, item: CoqItem, sandbox: Sandbox, limits: Limits) -> Verdict:

@@ -25,7 +25,7 @@ from assay.verifiers.lean.repl_sandbox import ReplSandbox
 from assay.verifiers.lean.source import SourceError, build, split_header
 from assay.verifiers.lean.strict import recheck
 from assay.verifiers.lean.toolchain import Toolchain, resolve
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox, SandboxOptions
 from assay.verifiers.sandbox.api import IsolationPolicy
 
@@ -43,15 +43,10 @@ class LeanItem(BaseModel):
     header: str = ""  # imports, then trusted setup (`open ...`, `set_option ...`)
 
 
-@register("lean")
-class LeanVerifier:
+@register("lean", LeanItem, tier="kernel")
+class LeanVerifier(Registered):
     """Lean 4 proofs checked by a pool of REPL processes; `LeanConfig()` checks nothing
     (no project configured): every verdict is `unsupported`, never `pass`."""
-
-    name = "lean"
-    tier = "kernel"
-    version = 1  # bump when a change could turn a verdict
-    Item = LeanItem
 
     def __init__(self, config: LeanConfig | None = None) -> None:
         self.config = config or LeanConfig()

@@ -17,7 +17,7 @@ from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.program.build import BuildCache
 from assay.verifiers.program.judge import execute, run_failure, run_limits
 from assay.verifiers.program.verifier import LanguageName, ProgramLimits
-from assay.verifiers.registry import get, register
+from assay.verifiers.registry import Registered, get, register
 from assay.verifiers.sandbox import Limits, Sandbox
 
 NAME = "program-outputs"
@@ -63,15 +63,10 @@ def record_outputs(
     )  # fmt: skip
 
 
-@register(NAME)
-class ProgramOutputsVerifier:
+@register(NAME, ProgramOutputsItem, tier="tests")
+class ProgramOutputsVerifier(Registered):
     """The registry's face of `record_outputs`; builds go to the `program` verifier's cache, so
     a program whose outputs were recorded is judged on the same build."""
-
-    name = NAME
-    tier = "tests"
-    version = 1
-    Item = ProgramOutputsItem
 
     def check(self, item: ProgramOutputsItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         cache: BuildCache = getattr(get("program"), "cache")  # noqa: B009 - not in the Protocol

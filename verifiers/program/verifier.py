@@ -10,7 +10,7 @@ from assay.schemas.records import Verdict
 from assay.verifiers.program.build import BuildCache
 from assay.verifiers.program.judge import CheckerProgram, judge, run_limits
 from assay.verifiers.python.stdio import IOTest
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox
 
 LanguageName = Literal["c", "cpp", "java", "go", "rust", "javascript", "python"]
@@ -53,14 +53,9 @@ class ProgramItem(BaseModel):
     limits: ProgramLimits | None = None
 
 
-@register("program")
-class ProgramVerifier:
+@register("program", ProgramItem, tier="tests")
+class ProgramVerifier(Registered):
     """The registry's face of `judge`; holds the run's build cache."""
-
-    name = "program"
-    tier = "tests"
-    version = 1  # bump when a change could turn a verdict
-    Item = ProgramItem
 
     def __init__(self) -> None:
         self.cache = BuildCache()

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.python.plaindata import decode
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
 
 ENTRY = "assay.verifiers.python.harness:run"
@@ -263,14 +263,9 @@ class PythonItem(BaseModel):
     tolerance: float = Field(default=1e-6, ge=0)  # for the floats checker
 
 
-@register("python")
-class PythonVerifier:
+@register("python", PythonItem, tier="tests")
+class PythonVerifier(Registered):
     """The registry's face of `check`."""
-
-    name = "python"
-    tier = "tests"
-    version = 1  # bump when a change could turn a verdict
-    Item = PythonItem
 
     def check(self, item: PythonItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         if item.stdio:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.python.check import ENTRY, Test, compile_error, payload
 from assay.verifiers.python.plaindata import decode
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
 
 Kind = Literal["function", "stdio"]
@@ -198,14 +198,10 @@ class InputsItem(BaseModel):
     arity: int | None = Field(default=None, ge=1)  # a function task's parameter count, if known
 
 
-@register("python-inputs")
-class InputsVerifier:
+# version 2: the validator takes the arguments spread; one-parameter values are wrapped
+@register("python-inputs", InputsItem, tier="tests", version=2)
+class InputsVerifier(Registered):
     """The registry's face of `generate_inputs`."""
-
-    name = "python-inputs"
-    tier = "tests"
-    version = 2  # 2: the validator takes the arguments spread; one-parameter values are wrapped
-    Item = InputsItem
 
     def check(self, item: InputsItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         return generate_inputs(

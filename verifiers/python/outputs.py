@@ -20,7 +20,7 @@ from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.python.check import compile_error
 from assay.verifiers.python.inputs import Kind, harness_results
 from assay.verifiers.python.stdio import PROGRAM
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox
 
 NAME = "python-outputs"
@@ -138,14 +138,9 @@ class OutputsItem(BaseModel):
     max_output_bytes: int = Field(default=16_384, ge=1)
 
 
-@register(NAME)
-class OutputsVerifier:
+@register(NAME, OutputsItem, tier="tests")
+class OutputsVerifier(Registered):
     """The registry's face of `record_outputs`."""
-
-    name = NAME
-    tier = "tests"
-    version = 1
-    Item = OutputsItem
 
     def check(self, item: OutputsItem, sandbox: Sandbox, limits: Limits) -> Verdict:
         return record_outputs(

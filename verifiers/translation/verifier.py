@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from assay.schemas.records import Outcome, Status, Verdict, content_id
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox
 from assay.verifiers.translation.build import build, tool
 from assay.verifiers.translation.compare import first_difference
@@ -165,11 +165,6 @@ class Trial:
         return Outcome(name, Status.PASS, f"threads {list(self.threads)} x {cfg.repeats} repeats")
 
 
-@register(NAME)
-class TranslationVerifier(TranslationChecker):
+@register(NAME, TranslationItem, tier="cosim")
+class TranslationVerifier(TranslationChecker, Registered):
     """The registry's instance: default config, CPU only."""
-
-    name = NAME
-    tier = "cosim"
-    version = 1  # bump when a change could turn a verdict
-    Item = TranslationItem

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assay.schemas.records import Verdict
-from assay.verifiers.registry import register
+from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox
 from assay.verifiers.verilog.config import FormalConfig, SimConfig
 from assay.verifiers.verilog.differential import check
@@ -47,14 +47,12 @@ class VerilogItem(BaseModel):
         return self
 
 
-@register("verilog")
-class VerilogVerifier:
+# tier "simulation": a verdict the formal tier decided (proof, counterexample) says "formal"
+# version 2: deep episodes
+@register("verilog", VerilogItem, tier="simulation", version=2)
+class VerilogVerifier(Registered):
     """Differential simulation against the reference with the default stimulus plan."""
 
-    name = "verilog"
-    tier = "simulation"  # a verdict the formal tier decided (proof, counterexample) says "formal"
-    version = 2  # bump when a change could turn a verdict (2: deep episodes)
-    Item = VerilogItem
     config = SimConfig()
     formal: FormalConfig | None = None
 
@@ -95,7 +93,6 @@ class VerilogVerifier:
 class VerilogFormalVerifier(VerilogVerifier):
     """`verilog` plus the yosys tier: synth/lint, then SAT / induction equivalence."""
 
-    name = "verilog-formal"
     formal = FormalConfig()
 
 
@@ -104,5 +101,4 @@ class VerilogProofVerifier(VerilogFormalVerifier):
     """`verilog-formal` where only a proof passes: an inconclusive bounded check (induction not
     closed within the depth, a timeout) is `not_verified` instead of the simulation's pass."""
 
-    name = "verilog-proof"
     formal = FormalConfig(require_proof=True)
