@@ -7,13 +7,11 @@ marker file with the exit status, so the verdict never depends on output the can
 
 from __future__ import annotations
 
-import shutil
-from functools import cache
-
 from assay.verifiers.coq.assumptions import MODULE
 from assay.verifiers.coq.config import CoqConfig
 from assay.verifiers.proofs import Assembled, assemble
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
+from assay.verifiers.tools import tool as _tool
 
 CHECK_FAILED, AUDIT_FAILED, AUDIT_OUT = "check.failed", "audit.failed", "audit.out"
 KERNEL_FAILED, KERNEL_OUT = "kernel.failed", "kernel.out"
@@ -21,17 +19,9 @@ COLLECT = (CHECK_FAILED, AUDIT_FAILED, AUDIT_OUT, KERNEL_FAILED, KERNEL_OUT)
 LIBRARY = "Assay"  # logical prefix of the scratch dir: the checked file is Assay.Check
 
 
-class ToolMissing(RuntimeError):
-    """coqc is not installed: an infrastructure error, not a verdict."""
-
-
-@cache
 def tool(name: str) -> str:
-    """Absolute path of a Coq tool (the sandboxed command gets no PATH)."""
-    path = shutil.which(name)
-    if path is None:
-        raise ToolMissing(f"{name} not found; install Coq 8.16: apt-get install -y coq")
-    return path
+    """Absolute path of a Coq tool (see `verifiers.tools`)."""
+    return _tool(name, "install Coq 8.16: apt-get install -y coq")
 
 
 def checked_file(header: str, statement: str, body: str, name: str) -> Assembled:

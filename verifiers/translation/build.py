@@ -9,11 +9,10 @@ over any duplicate the candidate defines.
 from __future__ import annotations
 
 import shlex
-import shutil
 from dataclasses import dataclass, field
-from functools import cache
 
 from assay.verifiers.sandbox import Limits, Sandbox
+from assay.verifiers.tools import ToolMissing, find, tool
 from assay.verifiers.translation.config import TranslationConfig
 from assay.verifiers.translation.harness import HEADER, HEADER_NAME
 from assay.verifiers.translation.items import TranslationTest
@@ -25,23 +24,6 @@ SANITIZE = (
     "-fsanitize=address,undefined",
     "-fno-sanitize-recover=undefined",
 )
-
-
-class ToolMissing(RuntimeError):
-    """A compiler is not installed: an infrastructure error, not a verdict."""
-
-
-@cache
-def tool(name: str) -> str | None:
-    """Absolute path of a tool (the sandboxed child gets a minimal PATH), or None."""
-    return shutil.which(name)
-
-
-def need(name: str) -> str:
-    path = tool(name)
-    if path is None:
-        raise ToolMissing(f"{name} not found; install it (apt-get install -y g++)")
-    return path
 
 
 @dataclass
@@ -75,11 +57,11 @@ def build(
 ) -> Build:
     """Compile `impl` once and link it with each test's driver; one sandbox call. Drivers
     already compiled (`objects`, from the source's build) are linked, not compiled again."""
-    gxx, gcc = need("g++"), need("gcc")
+    gxx, gcc = (tool(c, "install it (apt-get install -y g++)") for c in ("g++", "gcc"))
     common = ["-fopenmp", *(SANITIZE if sanitize else (cfg.opt,))]
     cxx = [gxx, f"-std={cfg.cxx_std}", *common]
     if kind == "cuda":
-        nvcc = tool("nvcc")
+        nvcc = find("nvcc")
         if nvcc is None:
             raise ToolMissing("nvcc not found; CUDA translations need the CUDA toolkit")
         impl_name = "impl.cu"

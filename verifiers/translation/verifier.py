@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from assay.schemas.records import Outcome, Status, Verdict, content_id
 from assay.verifiers.registry import Registered, register
 from assay.verifiers.sandbox import Limits, Sandbox
-from assay.verifiers.translation.build import build, tool
+from assay.verifiers.tools import find
+from assay.verifiers.translation.build import build
 from assay.verifiers.translation.compare import first_difference
 from assay.verifiers.translation.config import TranslationConfig
 from assay.verifiers.translation.execute import Record, run_binary
@@ -99,7 +100,7 @@ class TranslationChecker:
             return verdict(Status.NOT_VERIFIED, rejected)
         tests = [t for t in item.tests if t.name in val.expected]
         cuda = item.target == "cuda"
-        if cuda and tool("nvcc") is None:
+        if cuda and find("nvcc") is None:
             evidence["reason"] = "nvcc is not installed: the CUDA translation was not compiled"
             return verdict(Status.NOT_VERIFIED, rejected)
         kind = "cuda" if cuda else impl_kind(item)

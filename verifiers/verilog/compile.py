@@ -7,11 +7,10 @@ The script and its files are assay's; only the candidate's RTL comes from the mo
 from __future__ import annotations
 
 import re
-import shutil
-from functools import cache
 
 from assay.schemas.records import Status
 from assay.verifiers.sandbox import Execution, Limits, Sandbox
+from assay.verifiers.tools import tool as _tool
 from assay.verifiers.verilog.config import SimConfig
 
 FAILED = "compile.failed"
@@ -19,17 +18,9 @@ LOG = "compile.log"
 _TIMESCALE = re.compile(r"^[ \t]*`timescale\b[^\n]*", re.MULTILINE)
 
 
-class ToolMissing(RuntimeError):
-    """iverilog/vvp are not installed: an infrastructure error, not a verdict."""
-
-
-@cache
 def tool(name: str) -> str:
-    """Absolute path of a tool (the sandboxed child gets no PATH)."""
-    path = shutil.which(name)
-    if path is None:
-        raise ToolMissing(f"{name} not found; install it: apt-get install -y iverilog yosys")
-    return path
+    """Absolute path of iverilog, vvp or yosys (see `verifiers.tools`)."""
+    return _tool(name, "install it: apt-get install -y iverilog yosys")
 
 
 def without_timescale(text: str) -> str:
