@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assay.flows.engine import calls
@@ -29,23 +30,16 @@ def batch_size(config: RunConfig, generator: Any) -> int:
     return config.generator.batch_size or int(getattr(generator, "batch_size", DEFAULT_BATCH))
 
 
+@dataclass(eq=False)
 class Compute:
     """The two lanes of one run, and the run's verifier (name and options) for `Check` ops that
     name none."""
 
-    def __init__(
-        self,
-        generation: GenerationLane,
-        checks: CheckLane,
-        verifier: str,
-        options: dict[str, Any] | None = None,
-        ready_timeout_s: float = 1800.0,
-    ) -> None:
-        self.generation = generation
-        self.checks = checks
-        self.verifier = verifier
-        self.options = options
-        self.ready_timeout_s = ready_timeout_s
+    generation: GenerationLane
+    checks: CheckLane
+    verifier: str
+    options: dict[str, Any] | None = None
+    ready_timeout_s: float = 1800.0
 
     @classmethod
     @contextmanager

@@ -61,6 +61,15 @@ class Entry:
     key: tuple[str, str] = ("", "")  # check items: (verifier, options) they go to
 
 
+def place(call: Call, answers: Sequence[Any], worker: str, what: str) -> None:
+    """Each of a call's answers to its operation's slot, in the call's order; a worker that
+    answers a different count broke its contract, and nothing of it is placed."""
+    if len(answers) != len(call.entries):
+        raise LaneError(f"{worker} returned {len(answers)} {what} for {len(call.entries)}")
+    for entry, answer in zip(call.entries, answers, strict=True):
+        entry.slot.put(entry.index, answer)
+
+
 class GenerationLane(Lane):
     """Requests from many tasks, `batch_size` per call, to the least loaded replica; a call
     unanswered after `call_timeout_s` loses its replica."""
@@ -127,11 +136,7 @@ class GenerationLane(Lane):
         self.queue.extendleft(reversed(entries))
 
     def answer(self, call: Call, completions: Any) -> None:
-        batch = call.entries
-        if len(completions) != len(batch):
-            raise LaneError(f"generator returned {len(completions)} completions for {len(batch)}")
-        for entry, completion in zip(batch, completions, strict=True):
-            entry.slot.put(entry.index, completion)
+        place(call, completions, "generator", "completions")
 
 
 class CheckLane(Lane):
@@ -216,11 +221,7 @@ class CheckLane(Lane):
             self.queues.setdefault(entry.key, deque()).appendleft(entry)
 
     def answer(self, call: Call, verdicts: Any) -> None:
-        chunk = call.entries
-        if len(verdicts) != len(chunk):
-            raise LaneError(f"verifier returned {len(verdicts)} verdicts for {len(chunk)}")
-        for entry, verdict in zip(chunk, verdicts, strict=True):
-            entry.slot.put(entry.index, verdict)
+        place(call, verdicts, "verifier", "verdicts")
 
 
 def item_budget(item: Any, limits: Limits) -> float:

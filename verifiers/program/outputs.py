@@ -11,27 +11,22 @@ languages that print the same answer vote together.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from assay.schemas.records import Outcome, Status, Verdict
 from assay.verifiers.program.build import BuildCache
 from assay.verifiers.program.judge import execute, run_failure, run_limits
-from assay.verifiers.program.verifier import LanguageName, ProgramLimits
+from assay.verifiers.program.verifier import ProgramLimits, ProgramLine
 from assay.verifiers.registry import Registered, get, register
 from assay.verifiers.sandbox import Limits, Sandbox
 
 NAME = "program-outputs"
 
 
-class ProgramOutputsItem(BaseModel):
+class ProgramOutputsItem(ProgramLine):
     """One program and the stdin texts to run it on."""
 
-    model_config = ConfigDict(extra="allow")
-    id: str | int
-    language: LanguageName
-    code: str
     inputs: list[str] = Field(min_length=1)
-    limits: ProgramLimits | None = None
     max_output_bytes: int = Field(default=16_384, ge=1)
 
 

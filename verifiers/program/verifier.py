@@ -40,17 +40,23 @@ class ProgramLimits(BaseModel):
     memory_mb: int = Field(ge=16, le=65536)  # resident MiB; the stack may use all of it
 
 
-class ProgramItem(BaseModel):
-    """One input line of `assay verify program`; extra fields pass through to the output."""
+class ProgramLine(BaseModel):
+    """A program to run: one JSONL line's id, language, code and limits (the run's check limits
+    where it gives none); extra fields pass through to the output."""
 
     model_config = ConfigDict(extra="allow")
     id: str | int
     language: LanguageName
     code: str
+    limits: ProgramLimits | None = None
+
+
+class ProgramItem(ProgramLine):
+    """One input line of `assay verify program`: a program and the tests it is judged on."""
+
     tests: list[TestCase] = Field(min_length=1)
     checker: Literal["tokens", "exact", "floats"] | CheckerCode = "tokens"
     tolerance: float = Field(default=1e-6, ge=0)  # for the floats checker
-    limits: ProgramLimits | None = None
 
 
 @register("program", ProgramItem, tier="tests")
