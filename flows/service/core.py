@@ -6,6 +6,8 @@ never a wrong answer an RL trainer would learn from)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ class Workers(Protocol):
     ) -> Awaitable[list[Verdict]]: ...
 
     def lost(self, exc: BaseException) -> bool: ...
+
+    def probe(self) -> Awaitable[None]: ...
 
 
 class Refused(Exception):
@@ -56,6 +60,7 @@ class Core:
     in_flight: int = 2  # calls each replica takes at once
     queued: int = 0  # items admitted and not yet answered
     draining: bool = False  # stopping: new requests get 503
+    ready: bool = False  # a worker has answered
 
     def __post_init__(self) -> None:
         cfg = self.config
@@ -65,8 +70,16 @@ class Core:
     def describe(self) -> dict[str, Any]:
         return {name: {"fields": s.fields} for name, s in sorted(self.setups.items())}
 
+    async def up(self, wait_s: float = 2.0) -> bool:
+        """Whether the service can check: not stopping, and a worker has answered once."""
+        if not self.ready:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.workers.probe(), wait_s)
+                self.ready = True
+        return self.ready and not self.draining
+
     def health(self) -> dict[str, Any]:
-        return {"ready": not self.draining, "queued": self.queued,
+        return {"ready": self.ready and not self.draining, "queued": self.queued,
                 "max_queue": self.config.max_queue, "verifiers": sorted(self.setups)}  # fmt: skip
 
     def retry_after(self) -> int:

@@ -58,6 +58,10 @@ class HandleWorkers:
     async def send(self, verifier: str, options: Any, items: list[Any], limits: Any) -> Any:
         return await self.handle.check.remote(verifier, options, items, limits)
 
+    async def probe(self) -> None:
+        """Returns once a worker answers (its sandbox is open)."""
+        await self.handle.pid.remote()
+
     def lost(self, exc: BaseException) -> bool:
         from ray import exceptions as rex
 

@@ -1,6 +1,7 @@
 """The HTTP API as one function of a request, so the routes are tested without a server:
 
-- GET /healthz: 200 once the verifiers are ready (503 while stopping), with the queue's fill;
+- GET /healthz: 200 once a verifier worker answers (503 before, and while stopping), with
+  the queue's fill;
 - GET /verifiers: the verifiers served and their item fields;
 - POST /verify/{verifier} {"items": [...]}: {"verdicts": [...]} in item order.
 
@@ -48,8 +49,8 @@ async def route(core: Core, method: str, path: str, headers: dict[str, str], bod
                      {"WWW-Authenticate": "Bearer"})  # fmt: skip
     path = path.rstrip("/") or "/"
     if method == "GET" and path == "/healthz":
-        return Reply(503 if core.draining else 200, core.health(),
-                     {"Retry-After": "5"} if core.draining else {})  # fmt: skip
+        up = await core.up()
+        return Reply(200 if up else 503, core.health(), {} if up else {"Retry-After": "5"})
     if method == "GET" and path == "/verifiers":
         return Reply(200, {"verifiers": core.describe()})
     if path.startswith("/verify/"):

@@ -7,6 +7,7 @@ Ray's processes if this process is killed outright."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import time
 from typing import Any
@@ -16,13 +17,16 @@ from assay.flows.service.setups import ServiceConfig
 
 def start(config: ServiceConfig) -> Any:
     """Ray (local unless `config.address`), Serve on host:port, the application; its handle."""
+    # Before Ray is imported, as `assay.workers` does: under `uv run`, Ray's hook would make
+    # every replica build its own environment from an upload of the checkout.
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     import ray
     from ray import serve
 
-    import assay.workers  # noqa: F401  (turns off Ray's `uv run` hook: no upload of the checkout)
     from assay.flows.service.deploy import APP, application
 
-    handler = signal.getsignal(signal.SIGTERM)  # Ray's core installs one that aborts
+    # Ray's core replaces SIGTERM's handler (with one that aborts) and SIGINT's.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     if config.address is None:
         from assay.flows.ops.sweeper import start_sweeper
 
@@ -30,8 +34,9 @@ def start(config: ServiceConfig) -> Any:
         ray.init(include_dashboard=False, log_to_driver=False)
     else:
         ray.init(address=config.address, log_to_driver=False)
-    if callable(handler):  # SIGTERM stops like Ctrl-C again (`flows.stop`): `stop` runs
-        signal.signal(signal.SIGTERM, handler)
+    for sig, handler in handlers.items():  # Ctrl-C and SIGTERM raise again: `stop` runs
+        if callable(handler):
+            signal.signal(sig, handler)
     serve.start(http_options={"host": config.host, "port": config.port})
     cpus = float(ray.cluster_resources().get("CPU", 1))
     return serve.run(application(config, cpus), name=APP, route_prefix="/")

@@ -41,6 +41,10 @@ class FakeWorkers:
     def lost(self, exc: BaseException) -> bool:
         return isinstance(exc, Lost)
 
+    async def probe(self) -> None:
+        if self.always:
+            raise Lost("no worker up")
+
 
 def call(core: Core, method: str, path: str, body: Any = None, **headers: str) -> Reply:
     data = b"" if body is None else json.dumps(body).encode()
@@ -72,6 +76,12 @@ def test_a_full_queue_answers_429_with_retry_after() -> None:
     core.queued = 0
     assert call(core, "POST", "/verify/python", {"items": [GOOD, GOOD]}).status == 200
     assert call(core, "POST", "/verify/python", {"items": [GOOD] * 5}).status == 413
+
+
+def test_healthz_is_503_until_a_worker_answers() -> None:
+    assert call(core_of(FakeWorkers(always=True)), "GET", "/healthz").status == 503
+    reply = call(core_of(FakeWorkers()), "GET", "/healthz")
+    assert reply.status == 200 and reply.body["ready"] is True
 
 
 def test_a_stopping_server_answers_503_with_retry_after() -> None:
