@@ -27,3 +27,14 @@ def test_duplicate_names_are_refused() -> None:
         @registry.register("python")
         class Again(PythonVerifier):
             pass
+
+
+def test_register_states_a_verifiers_facts_once_and_subclasses_inherit_them() -> None:
+    """`verilog-formal` says only its name: item model, tier and version are `verilog`'s, and
+    a verdict's provenance reads them from the registered instance."""
+    plain, formal = registry.get("verilog"), registry.get("verilog-formal")
+    assert (plain.name, formal.name) == ("verilog", "verilog-formal")
+    assert formal.Item is plain.Item and plain.Item.__name__ == "VerilogItem"
+    assert (formal.tier, formal.version) == (plain.tier, plain.version) == ("simulation", 2)
+    python = registry.get("python")
+    assert (python.tier, python.version, python.Item) == ("tests", 1, PythonItem)
