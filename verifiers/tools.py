@@ -4,17 +4,30 @@ by absolute path: the sandboxed child gets no PATH to find them by."""
 from __future__ import annotations
 
 import shutil
-from functools import cache
 
 
 class ToolMissing(RuntimeError):
     """A tool a verifier runs is not installed: an infrastructure error, not a verdict."""
 
 
-@cache
+_FOUND: dict[str, str] = {}  # tools found by this process
+
+
 def find(name: str) -> str | None:
-    """Absolute path of `name` on this machine's PATH, or None."""
-    return shutil.which(name)
+    """Absolute path of `name` on this machine's PATH, or None. A tool found is looked up once
+    per process; a miss is not kept, so a tool installed (or a PATH restored) meanwhile is found
+    the next time."""
+    if name not in _FOUND:
+        path = shutil.which(name)
+        if path is None:
+            return None
+        _FOUND[name] = path
+    return _FOUND[name]
+
+
+def forget() -> None:
+    """Look every tool up again next time (for a caller that changed PATH)."""
+    _FOUND.clear()
 
 
 def tool(name: str, install: str) -> str:

@@ -125,7 +125,7 @@ def test_a_missing_toolchain_is_not_judged(monkeypatch: pytest.MonkeyPatch, tmp_
     from assay.flows.service.core import judged_line
     from assay.flows.service.deploy import VerifierWorker
     from assay.verifiers import registry
-    from assay.verifiers.tools import find
+    from assay.verifiers.tools import forget
 
     setup = SETUPS["verilog"]
     model = registry.get("verilog").Item.model_validate(
@@ -134,11 +134,11 @@ def test_a_missing_toolchain_is_not_judged(monkeypatch: pytest.MonkeyPatch, tmp_
     worker = VerifierWorker.func_or_class()  # type: ignore[attr-defined]
     try:
         monkeypatch.setenv("PATH", str(tmp_path))
-        find.cache_clear()  # tools are looked up once per process: look again, on this PATH
+        forget()  # a tool found is kept for the process: look again, on this PATH
         (verdict,) = worker.check("verilog", setup.options, [model], setup.limits)
     finally:
         monkeypatch.undo()
-        find.cache_clear()  # and again on the real PATH for what runs next in this process
+        forget()  # and again on the real PATH for what runs next in this process
         worker.checker.close()
     line = judged_line(model, verdict)
     assert line["judged"] is False and line["status"] == "error"
