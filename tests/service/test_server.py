@@ -162,6 +162,27 @@ def test_a_load_with_a_worker_killed_is_answered_in_full_and_never_wrong(
     assert sum(v["judged"] for v in got) >= len(got) - 8
 
 
+def test_an_item_whose_workers_keep_dying_is_not_judged(server: Server) -> None:
+    """A planted infrastructure fault: every verifier worker killed while it checks the item
+    (it takes 3 s), again and again; the answer says the check failed, never `fail`."""
+    slow = {"id": "s", "code": "import time\ntime.sleep(3)\ndef f(x):\n    return x + 1\n",
+            "tests": ["assert f(1) == 2"]}  # fmt: skip
+    got: list[Any] = []
+    sender = threading.Thread(target=lambda: got.append(post(server, "/verify/python",
+                                                             {"items": [slow]})))  # fmt: skip
+    sender.start()
+    deadline = time.monotonic() + 100
+    while not got and time.monotonic() < deadline:
+        time.sleep(1.0)
+        for pid in server.pids("ServeReplica:assay-verify:VerifierWorker"):
+            os.kill(pid, signal.SIGKILL)
+    sender.join(10)
+    status, _, body = got[0]
+    (verdict,) = body["verdicts"]
+    assert status == 200 and verdict["judged"] is False and verdict["status"] == "error"
+    assert verdict["reason"].startswith("verifier worker lost 2 times on this item")
+
+
 def test_nothing_is_left_running_after_the_server_stops(server: Server) -> None:
     left = server.stop()
     assert server.proc.returncode == 143
