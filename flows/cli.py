@@ -86,8 +86,8 @@ def sql(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
 ) -> None:
     """Run DuckDB SQL over the dataset and print the result."""
+    from assay.flows.dataset import query as run_query
     from assay.flows.output import print_table
-    from assay.schemas.query import query as run_query
 
     if fmt not in ("table", "csv", "json"):
         raise _fail(f"--format must be table, csv or json, not {fmt!r}")
@@ -109,8 +109,8 @@ def status(
     """List the dataset's runs with their counts.
 
     With --address, assay's jobs on that Ray cluster instead."""
+    from assay.flows.dataset import query as run_query
     from assay.flows.output import print_table
-    from assay.schemas.query import query as run_query
 
     if address is not None:
         _jobs(address)

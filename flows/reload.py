@@ -5,7 +5,7 @@ A family is a root task (one the run's programs start from) with the tasks its p
 the families still to finish; the others are tallied for the summary as they stream past and
 dropped, so resuming a run of millions of tasks does not load millions of tasks' rows.
 
-The three tables stream from one reader (`schemas.query.reading`, a cursor each): one snapshot,
+The three tables stream from one reader (`flows.dataset.reading`, a cursor each): one snapshot,
 its files held open to the last family, so a compaction meanwhile (`assay compact`, or another
 run's end) neither fails the stream nor makes it start over and yield a family twice.
 """
@@ -16,7 +16,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assay.schemas.query import reading
+from assay.flows.dataset import reading
 from assay.schemas.rows import from_row
 
 if TYPE_CHECKING:

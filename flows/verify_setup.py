@@ -10,21 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from assay.flows.config import ConfigError, RunConfig, load_config
-from assay.flows.domains import get
+from assay.flows.domains import get, run_of
 from assay.verifiers.registry import Verifier
 from assay.verifiers.sandbox import Limits
-
-# The settings of a run that checks with each verifier (its domain, and what picks the verifier
-# in that domain's section): `assay verify NAME` without --config takes the defaults plus these.
-RUN_OF: dict[str, tuple[str, ...]] = {
-    "python": ("domain=code",),
-    "verilog": ("domain=verilog",),
-    "verilog-formal": ("domain=verilog", "verilog.formal=true"),
-    "verilog-proof": ("domain=verilog", "verilog.formal=true", "verilog.require_proof=true"),
-    "coq": ("domain=proofs",),
-    "lean": ("domain=proofs", "proofs.backend=lean"),
-    "translation": ("domain=translation",),
-}
 
 
 @dataclass(frozen=True)
@@ -48,11 +36,12 @@ def setting(field: str, value: Any) -> str:
 
 def verify_setup(name: str, config: Path | None, overrides: list[str]) -> VerifySetup:
     """The verifier `name` as a run of `config` (default: the embedded defaults for a run that
-    checks with `name`) builds it, with that run's options and limits. A config whose run
-    checks with another verifier raises `ConfigError` naming it; bad options raise ValueError."""
+    checks with `name`, set as its domain's registration says) builds it, with that run's
+    options and limits. A config whose run checks with another verifier raises `ConfigError`
+    naming it; bad options raise ValueError."""
     from assay.verifiers import registry
 
-    base = RUN_OF.get(name, ()) if config is None else ()
+    base = (run_of(name) or ()) if config is None else ()
     cfg = load_config(config, [*base, *overrides])
     used, options = get(cfg.domain).flow().verifier(cfg)
     if used != name:

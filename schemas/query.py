@@ -1,5 +1,9 @@
 """SQL over a dataset: the one way to read it (`reading`), with the views of `views.sql`.
 
+A domain's own views (proof attempts, translation rounds, ...) are not here: schemas knows no
+domain. A reader takes them as extra SQL run after `views.sql` (`assay.flows.dataset` passes
+every registered domain's).
+
 A reader reads a snapshot taken when it opens: its views read the files of the folders that were
 live then (`schemas.snapshot`: published folders minus those a compaction replaced), named one
 by one, never a glob, since a glob racing a compaction could read a compacted folder and the
@@ -14,7 +18,8 @@ stays quick: each table's declared shape is written as SQL, not registered as an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 VIEWS_SQL = Path(__file__).with_name("views.sql")
-VIEWS = (
+VIEWS = (  # the views of views.sql that name no domain
     *TABLES,
     "verdict_history",
     "checked_candidates",
@@ -38,12 +43,6 @@ VIEWS = (
     "solution_verdicts",
     "pass_rates",
     "preference_pairs",
-    "proof_attempts",
-    "proof_pass_rates",
-    "conjectures",
-    "translation_tests",
-    "translation_attempts",
-    "translation_rounds",
     "difficulty",
     "curated_samples",
 )
@@ -89,12 +88,13 @@ def _source(files: list[Path], table: str) -> str:
 
 
 @contextmanager
-def reading(root: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def reading(root: Path | str, extra: Sequence[str] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB with the views (tasks, candidates, verdicts, samples, runs, matrix,
-    ...) over the dataset as it is now, readable until the block ends whatever a compaction does
-    meanwhile; closed at the end. Streams of their own take `con.cursor()`s (same snapshot)."""
+    ...) plus those `extra` SQL texts create, over the dataset as it is now, readable until the
+    block ends whatever a compaction does meanwhile; closed at the end. Streams of their own
+    take `con.cursor()`s (same snapshot)."""
     with held(_commits(root)) as snap:
-        con = _connect(snap)
+        con = _connect(snap, extra)
         try:
             yield con
         finally:
@@ -108,11 +108,16 @@ def _commits(root: Path | str) -> Path:
     return commits
 
 
-def _connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
+def view_names(sql: str) -> tuple[str, ...]:
+    """The views `sql` creates, in order."""
+    return tuple(re.findall(r"^CREATE VIEW (\w+)", sql, flags=re.M | re.I))
+
+
+def _connect(snap: Snapshot, extra: Sequence[str] = ()) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect()
-    sql = VIEWS_SQL.read_text()
+    sql = "\n".join([VIEWS_SQL.read_text(), *extra])
     for table in TABLES:
         sql = sql.replace("{" + table + "}", _source(snap.files(table), table))
     for name, value in (("easy", DIFFICULTY_EASY), ("hard", DIFFICULTY_HARD)):
@@ -121,9 +126,9 @@ def _connect(snap: Snapshot) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def query(root: Path | str, sql: str) -> pa.Table:
-    """Run `sql` over the dataset's views and return the result as an Arrow table."""
-    with reading(root) as con:
+def query(root: Path | str, sql: str, extra: Sequence[str] = ()) -> pa.Table:
+    """Run `sql` over the dataset's views (and those `extra` creates) as an Arrow table."""
+    with reading(root, extra) as con:
         return con.sql(sql).to_arrow_table()
 
 

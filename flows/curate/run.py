@@ -39,7 +39,7 @@ _ROWS = """
 def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dict[str, Any]:
     """Run a pass (a no-op when the newest one already covers these samples under this
     config); counts per decision, whether it committed, and how long it took."""
-    from assay.schemas.query import reading
+    from assay.flows.dataset import reading
     from assay.schemas.store import Store
 
     started = time.monotonic()
@@ -81,7 +81,7 @@ def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dic
 def summary(dataset: Path) -> dict[str, Any]:
     """The newest pass's counts: samples per decision, and kept samples whose task is itself a
     benchmark item (the run's tasks are a benchmark: say so, do not release them unawares)."""
-    from assay.schemas.query import query
+    from assay.flows.dataset import query
 
     found = query(dataset, "SELECT decision, count(*) AS n FROM curation GROUP BY 1").to_pylist()
     counts = {d.value: 0 for d in Decision} | {r["decision"]: r["n"] for r in found}

@@ -31,6 +31,10 @@ class Domain:
     normal_form: str | None = None  # exact-dedup key of a response; default: spaces collapsed
     near_form: str | None = None  # what near dedup compares; default: the response itself
     rouge_l: bool = False  # a prompt close to a benchmark prompt (ROUGE-L) is contamination
+    # The verifiers its runs check with, each with the `--set` overrides of its section that
+    # pick it (`assay verify NAME` without --config runs these defaults).
+    verifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    views: str | None = None  # a .sql file in its package: the views it adds to the dataset's
 
     def __post_init__(self) -> None:
         if (self.section is None) != (self.config is None):
@@ -39,6 +43,18 @@ class Domain:
     def flow(self) -> ModuleType:
         """Its flow parts (`<package>.flow`), imported when first needed."""
         return importlib.import_module(f"{self.package or f'assay.flows.domains.{self.name}'}.flow")
+
+    def view_sql(self) -> str:
+        """The SQL of the views it adds ('' when it adds none), read from its package."""
+        if not self.views:
+            return ""
+        from importlib.resources import files
+
+        return (
+            files(self.package or f"assay.flows.domains.{self.name}")
+            .joinpath(self.views)
+            .read_text()
+        )
 
     def section_model(self) -> Any:
         """The pydantic model of its config section (None: it has none)."""
@@ -80,6 +96,19 @@ def get(name: str) -> Domain:
     return DOMAINS[name]
 
 
+def views() -> tuple[str, ...]:
+    """The SQL of the views every registered domain adds, for `schemas.query.reading`."""
+    return tuple(sql for d in DOMAINS.values() if (sql := d.view_sql()))
+
+
+def run_of(verifier: str) -> tuple[str, ...] | None:
+    """The `--set` overrides of a run that checks with `verifier` (None: no domain's runs do)."""
+    for d in DOMAINS.values():
+        if verifier in d.verifiers:
+            return (f"domain={d.name}", *d.verifiers[verifier])
+    return None
+
+
 def owning(section: str) -> Domain | None:
     """The domain whose config section is `section`, if any."""
     return next((d for d in DOMAINS.values() if d.section == section), None)
@@ -90,14 +119,18 @@ _D = "assay.flows.domains"
 register(Domain("code", frozenset({"humaneval", "mbpp", "apps", "codecontests"}),
                 section="code", config=f"{_D}.code.config:CodeConfig",
                 normal_form=f"{_D}.code.curation:normal_form",
-                near_form=f"{_D}.code.curation:near_form"))
+                near_form=f"{_D}.code.curation:near_form", verifiers={"python": ()}))
 register(Domain("verilog", frozenset({"verilogeval"}),
                 section="verilog", config=f"{_D}.verilog.config:VerilogConfig",
                 normal_form=f"{_D}.verilog.curation:normal_form",
-                near_form=f"{_D}.verilog.curation:near_form", rouge_l=True))
+                near_form=f"{_D}.verilog.curation:near_form", rouge_l=True,
+                verifiers={"verilog": (), "verilog-formal": ("verilog.formal=true",),
+                           "verilog-proof": ("verilog.formal=true", "verilog.require_proof=true")}))
 register(Domain("proofs", frozenset({"minif2f-coq", "minif2f-lean"}),
                 section="proofs", config=f"{_D}.proofs.config:ProofsConfig",
-                limits={"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048}))  # coqc needs ~1 GiB
+                limits={"wall_s": 30.0, "cpu_s": 20.0, "memory_mb": 2048},  # coqc needs ~1 GiB
+                verifiers={"coq": (), "lean": ("proofs.backend=lean",)}, views="views.sql"))
 register(Domain("translation", frozenset({"pareval"}),
-                section="translation", config=f"{_D}.translation.config:TranslationFlowConfig"))
+                section="translation", config=f"{_D}.translation.config:TranslationFlowConfig",
+                verifiers={"translation": ()}, views="views.sql"))
 # fmt: on

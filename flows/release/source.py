@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assay.schemas.query import reading
+from assay.flows.dataset import reading
 
 if TYPE_CHECKING:
     import duckdb

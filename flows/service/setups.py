@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assay.flows.verify_setup import RUN_OF, VerifySetup, check_limits, verify_setup
+from assay.flows.domains import run_of
+from assay.flows.verify_setup import VerifySetup, check_limits, verify_setup
 from assay.verifiers import registry
 
 
@@ -44,7 +45,7 @@ class Setup:
 def setup_of(name: str) -> VerifySetup:
     """`name` as `assay verify NAME` builds it with no --config: a run's defaults for it, or
     (a verifier no run checks with, such as `program`) no options and the default limits."""
-    if name in RUN_OF:
+    if run_of(name) is not None:
         return verify_setup(name, None, [])
     from assay.flows.config import load_config
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assay.schemas.query import query
+from assay.flows.dataset import query
 
 
 def run_small_model(

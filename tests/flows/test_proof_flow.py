@@ -22,12 +22,12 @@ from proof_cases import (
 from small_model_run import judged_once, rates_agree, rerun_commits_nothing, run_small_model
 
 from assay.flows.config import load_config
+from assay.flows.dataset import query
 from assay.flows.domains.proofs import flow
 from assay.flows.domains.proofs.state import ProofState
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
-from assay.schemas.query import query
 from assay.workers.api import Completion, Request
 
 pytestmark = pytest.mark.skipif(

@@ -1,7 +1,8 @@
 """A domain defined outside assay, in the test package `toydomain`, runs end to end once
 registered with one line: its task format, config section, role and verifier, on the engine's
 domain-flow skeleton, with the replay backend, then curation (its own normal form) and export
-(its format flagged as a benchmark). No file of assay names it."""
+(its format flagged as a benchmark); its own view reads through `assay.flows.dataset`, and
+`assay verify toy-reversed` sets up as its runs do. No file of assay names it."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import toydomain
 
 from assay.flows.config import load_config
 from assay.flows.curate import curate_dataset
+from assay.flows.dataset import query, views
 from assay.flows.domains import get, register
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.rounds import run_programs
 from assay.flows.progress import Progress
 from assay.flows.release import export_dataset
-from assay.schemas.query import query
+from assay.flows.verify_setup import verify_setup
 from assay.workers.replay import ReplayGenerator
 
 register(toydomain.DOMAIN)
@@ -65,6 +67,11 @@ def test_a_registered_toy_domain_runs_curates_and_exports(tmp_path: Path) -> Non
     assert {r["domain"] for r in rows} == {"toy"}
     verdicts = query(config.dataset, "SELECT DISTINCT verifier FROM verdicts").to_pylist()
     assert verdicts == [{"verifier": "toy-reversed"}]
+    reversals = query(config.dataset, "SELECT round, answer, passed FROM toy_reversals")
+    assert sorted(map(tuple, (r.values() for r in reversals.to_pylist()))) == [
+        (0, "OLLEH", True), (0, "abc", False), (0, "nope", False), (0, "olleh", True),
+        (1, "cba", True),
+    ]  # fmt: skip
 
     report = curate_dataset(config.dataset, config.curate, state.run_id)
     assert report["decisions"]["keep"] == 2 and report["decisions"]["exact_duplicate"] == 1
@@ -82,3 +89,10 @@ def test_the_toy_section_is_validated_by_its_model_and_counts_in_the_run_id() ->
     assert load_config(None, [*base, "toy.samples=3"]).id != load_config(None, base).id
     code = load_config(None, ["toy.samples=3"])  # another domain's run: not hashed
     assert code.id == load_config(None, []).id
+
+
+def test_the_toy_view_and_verifier_are_reached_through_the_registry(tmp_path: Path) -> None:
+    assert "toy_reversals" in views()  # listed beside the shared views, empty before any commit
+    assert query(tmp_path / "none", "SELECT * FROM toy_reversals").num_rows == 0
+    setup = verify_setup("toy-reversed", None, [])  # no --config: a toy run's defaults
+    assert setup.verifier.name == "toy-reversed"

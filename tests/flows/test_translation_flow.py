@@ -22,6 +22,7 @@ from translation_flow_cases import (
 )
 
 from assay.flows.config import ConfigError, RunConfig, load_config
+from assay.flows.dataset import query
 from assay.flows.domains import get
 from assay.flows.domains.translation import flow as tf
 from assay.flows.domains.translation import stages as ts
@@ -32,7 +33,6 @@ from assay.flows.progress import Progress
 from assay.flows.roles import get_role
 from assay.flows.seeds import load_seed_tasks
 from assay.flows.sources import TaskFileError
-from assay.schemas.query import query
 from assay.schemas.records import Task
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed")

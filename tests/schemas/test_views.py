@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from assay.flows import dataset
 from assay.schemas.query import VIEWS, query, reading
 from assay.schemas.records import Candidate, Outcome, Role, Run, Status, Task, Verdict
 from assay.schemas.store import Store
@@ -20,8 +21,9 @@ def _count(root: Path, view: str) -> int:
 
 def test_views_exist_with_columns_and_no_rows_before_any_commit(tmp_path: Path) -> None:
     root = tmp_path / "never-written"
-    for view in VIEWS:
-        assert query(root, f"SELECT * FROM {view}").num_rows == 0
+    for view in dataset.views():  # the shared views, then the registered domains'
+        assert dataset.query(root, f"SELECT * FROM {view}").num_rows == 0
+    assert {"proof_attempts", "translation_rounds"} <= set(dataset.views()) - set(VIEWS)
     for table, schema in SCHEMAS.items():
         got = query(root, f"SELECT * FROM {table}").schema
         for field in schema:  # DuckDB names UTC "Etc/UTC"; every other type comes back as declared
