@@ -539,8 +539,9 @@ def verify_server(
         int, typer.Option(min=1, help="Items admitted at once; beyond it, 429.")
     ] = 256,
 ) -> None:
-    """Serve every verifier over HTTP (Ray Serve), until Ctrl-C or SIGTERM.
+    """Serve every verifier over HTTP (Ray Serve).
 
+    Runs in the foreground until Ctrl-C or SIGTERM, then stops all it started.
     GET /healthz, GET /verifiers, POST /verify/{verifier} {"items": [...]}: verdicts as
     `assay verify` writes them, each with judged (false: the check itself failed; mask it)."""
     import os
