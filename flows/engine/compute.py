@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assay.flows.engine import calls
 from assay.flows.engine.checks import ray_checks, thread_checks
 from assay.flows.engine.lanes import CheckLane, GenerationLane
+from assay.flows.engine.startup import wait_ready
 from assay.flows.engine.steps import Check, Failed, Generate, GenerationFailed, Op
 from assay.verifiers.sandbox import Limits
 from assay.workers.api import Generator
@@ -139,8 +140,6 @@ class Compute:
         """Wait until every worker has started (models loaded, sandboxes open); the seconds
         waited. Workers that cannot say (threads) count as started. One that failed to start,
         or is not up within `ready_timeout_s`, raises `WorkersNotReady` naming it and why."""
-        from assay.flows.engine.startup import wait_ready
-
         return wait_ready([*self.generation.workers, *self.checks.workers], self.ready_timeout_s)
 
     def stats(self) -> dict[str, Any]:
