@@ -336,7 +336,10 @@ VerifyConfigOpt = Annotated[
 ]
 
 
-def _verify_command(name: str):
+def _verify_command(name: str, doc: str = "", only_limits: bool = False):
+    """A `verify NAME` command: a JSONL file through the check lane with a run's options
+    (`only_limits`: the config's check limits alone, for a verifier no run uses)."""
+
     def command(
         input: InputOpt,
         output: OutputOpt = None,
@@ -347,9 +350,9 @@ def _verify_command(name: str):
         overrides: SetOpt = None,
     ) -> None:
         more = [*(overrides or []), *_limits(timeout, memory_mb)]
-        _verify_with(name, input, output, jobs, config, more)
+        _verify_with(name, input, output, jobs, config, more, only_limits=only_limits)
 
-    command.__doc__ = (
+    command.__doc__ = doc or (
         f"Verify {name} candidates from a JSONL file.\n\nOptions and limits are a run's: "
         "those of --config, else the defaults, so each verdict's config_hash is the one a run "
         "would record."
@@ -365,26 +368,17 @@ verify_app.command("coq")(_verify_command("coq"))
 verify_app.command("translation")(_verify_command("translation"))
 
 
-@verify_app.command("program")
-def verify_program(
-    input: InputOpt,
-    output: OutputOpt = None,
-    jobs: JobsOpt = 2,
-    timeout: TimeoutOpt = None,
-    memory_mb: MemoryOpt = None,
-    config: VerifyConfigOpt = None,
-    overrides: SetOpt = None,
-) -> None:
-    """Judge contest programs in seven languages from a JSONL file.
-
-    Languages: c, cpp, java, go, rust, javascript, python.
-
-    A line: id, language, code, tests [{stdin, stdout}], optional checker (tokens, exact,
-    floats, or a checker program {language, code} called as `checker INPUT OUTPUT ANSWER`)
-    and limits {time_s, memory_mb}; a line without limits gets the config's check limits.
-    """
-    more = [*(overrides or []), *_limits(timeout, memory_mb)]
-    _verify_with("program", input, output, jobs, config, more, only_limits=True)
+verify_app.command("program")(
+    _verify_command(
+        "program",
+        "Judge contest programs in seven languages from a JSONL file.\n\n"
+        "Languages: c, cpp, java, go, rust, javascript, python. A line: id, language, code, "
+        "tests [{stdin, stdout}], optional checker (tokens, exact, floats, or a checker program "
+        "{language, code} called as `checker INPUT OUTPUT ANSWER`) and limits {time_s, "
+        "memory_mb}; a line without limits gets the config's check limits.",
+        only_limits=True,
+    )
+)
 
 
 @verify_app.command("lean")
