@@ -7,13 +7,21 @@ killed and replaced (`restart`; `ray.kill` ends a stopped process too), the call
 is blamed (`Lane.blame`, the lanes split or fail its entries), and the worker's other calls go
 back in the queue as they were. A lane that loses `breaker` calls in a row with none answered is
 broken, not poisoned: it stops the run.
+
+A replacement that fails to start is started again (in a row with lost calls, toward the
+breaker). In a lane that `isolate`s (generation), a loss counts against what its call carried
+only when the call was a probe (sent alone, one at a time, to a started worker) and its worker
+went alone: no other worker lost while it ran, no other call failing with it, every idle worker
+answering a ping. A node that dies takes all its workers at once; that is the cluster's fault,
+never a prompt's.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,6 +34,7 @@ class Worker(Protocol):
 
 
 LOSS_GRACE_S = 2.0  # for a dead actor's other calls to resolve, answered or failed
+ISOLATION_S = 1.0  # for the other workers' pings, and calls failing with this one
 
 
 class LaneError(RuntimeError):
@@ -57,6 +66,7 @@ class Lane:
     starting: dict[Future, tuple[int, float]] = field(default_factory=dict)
     in_row: int = 0  # calls lost since the last answer
     held: set[int] = field(default_factory=set)  # workers given one call alone (a suspect)
+    lost_at: list[float] = field(default_factory=list)  # when each worker was last lost
 
     def __post_init__(self) -> None:
         if not self.workers:
@@ -64,13 +74,15 @@ class Lane:
         self.load = [0] * len(self.workers)
         self.epochs = [0] * len(self.workers)
         self.since = [time.monotonic()] * len(self.workers)
+        self.lost_at = [-math.inf] * len(self.workers)
 
     def pump(self) -> None:
         """Send queued work to workers with room (the lanes say how it is batched)."""
         raise NotImplementedError
 
-    def blame(self, entries: list[Any], reason: str) -> None:
-        """The entries of a call that lost its worker (the lanes say what happens to them)."""
+    def blame(self, entries: list[Any], reason: str, counted: bool) -> None:
+        """The entries of a call that lost its worker (the lanes say what happens to them);
+        `counted`: the loss was the worker's own, so it counts against what the call carried."""
         raise NotImplementedError
 
     def requeue(self, entries: list[Any]) -> None:
@@ -84,9 +96,16 @@ class Lane:
         return index if index is not None and self.load[index] < self.in_flight else None
 
     def _idle(self) -> int | None:
-        """A worker with no call at all, to be given one alone: when it dies, that call was
-        the one running (a dead actor's answer to an earlier call can be lost with it)."""
-        return next((i for i, n in enumerate(self.load) if n == 0 and i not in self.held), None)
+        """A started worker with no call at all, to be given one alone: when it dies, that call
+        was the one running (a dead actor's answer to an earlier call can be lost with it)."""
+        return next(
+            (
+                i
+                for i, n in enumerate(self.load)
+                if n == 0 and i not in self.held and self.since[i] is not None
+            ),
+            None,
+        )
 
     def _send(self, index: int, entries: list[Any], payload: Any, deadline: float) -> None:
         future = self.workers[index].submit(payload)
@@ -113,7 +132,10 @@ class Lane:
         nothing (a call of a replaced worker; a worker back up)."""
         if future in self.starting:
             index, _ = self.starting.pop(future)
-            self.since[index] = time.monotonic()
+            if (exc := future.exception()) is not None:
+                self._failed_start(index, exc)
+            else:
+                self.since[index] = time.monotonic()
             return
         call = self.busy.get(future)
         if call is None:
@@ -153,7 +175,9 @@ class Lane:
         if not left:
             return  # every call answered after all: nothing was lost
         self.load[index] = 0
+        probe = index in self.held  # a held worker carries its one call, `call`
         self.held.discard(index)
+        self.lost_at[index] = time.monotonic()
         self.in_row += 1
         if self.in_row > self.breaker:
             raise LaneError(
@@ -162,17 +186,77 @@ class Lane:
             )
         worker = self.workers[index]
         running = left[0] if getattr(worker, "serial", False) and left else call
+        counted = not self.isolate or (probe and self._isolated(index, running.sent))
         for other in reversed(left):
             if other is running:
-                self.blame(other.entries, reason)
+                self.blame(other.entries, reason, counted)
             else:
                 self.requeue(other.entries)
+        self._replace(index)
+
+    isolate = False  # count only a probe's loss, and only when its worker went alone
+
+    def _replace(self, index: int) -> None:
+        """A new worker in place of `index`; it takes no probe until it has started."""
+        worker = self.workers[index]
         worker.restart()
         self.epochs[index] += 1
         ready = getattr(worker, "ready", None)
         self.since[index] = None if ready else time.monotonic()
         if ready:
             self.starting[ready()] = (index, time.monotonic())
+
+    def _failed_start(self, index: int, exc: BaseException) -> None:
+        """A replacement that died starting (placed on a node that is going) is started again;
+        in a row with lost calls, it counts toward the breaker."""
+        worker = self.workers[index]
+        if not worker.lost(exc):
+            raise exc
+        self.lost_at[index] = time.monotonic()
+        self.in_row += 1
+        if self.in_row > self.breaker:
+            raise LaneError(
+                f"{name_of(worker, index)}: {self.in_row} calls or starts lost in a row with "
+                f"none answered (the workers, not a prompt or item, are failing): "
+                f"{type(exc).__name__}: {exc}"
+            )
+        for future, call in list(self.busy.items()):  # sent while it was starting
+            if call.index == index:
+                del self.busy[future]
+                self.requeue(call.entries)
+        self.load[index] = 0
+        self._replace(index)
+
+    def _isolated(self, index: int, sent: float) -> bool:
+        """Whether worker `index` went alone: no other was lost while its call ran, no other
+        call fails with it, and every other idle started worker answers a ping. One that does
+        not answer in time takes no work until it does (it waits as a starting worker)."""
+        if any(j != index and at >= sent for j, at in enumerate(self.lost_at)):
+            return False
+        others = [f for f, c in self.busy.items() if c.index != index]
+        pings: dict[Future, int] = {}
+        for j, worker in enumerate(self.workers):
+            ready = getattr(worker, "ready", None)
+            if j != index and ready and self.load[j] == 0 and self.since[j] is not None:
+                pings[ready()] = j
+        if not others and not pings:
+            return True
+        done, _ = wait([*others, *pings], timeout=ISOLATION_S, return_when=FIRST_EXCEPTION)
+        alone = True
+        for future, j in pings.items():
+            if future not in done:
+                self.since[j] = None
+                self.starting[future] = (j, time.monotonic())
+                alone = False
+            elif future.exception() is not None:
+                self.starting[future] = (j, time.monotonic())  # settled as a failed start
+                self.since[j] = None
+                alone = False
+        failed = [f for f in others if f in done and f.exception() is not None]
+        return alone and not any(
+            self.workers[self.busy[f].index].lost(f.exception())
+            for f in failed  # type: ignore[arg-type]
+        )
 
     def expire(self) -> None:
         """Lose every worker whose running call is past its deadline; a replaced worker that

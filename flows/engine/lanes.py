@@ -7,8 +7,9 @@ Workers are anything with `submit(payload) -> Future`, `lost(exc) -> bool`, `res
 `close()` (Ray actors in `workers.pools`, threads in tests); `calls.Lane` times their calls and
 replaces a worker that died or stopped answering. What the call that was running when it went
 is blamed for differs: a generation batch is split in halves, then halves again, so the prompt
-that kills replicas is found in a few restarts, and a prompt lost alone `retries` times gets a
-`Failed` answer (its task records the failure; the run goes on). A check chunk's items are sent
+that kills replicas is found in a few restarts, and a prompt lost alone `retries` times (losses
+its replica's own, not a node's: see `calls`) gets a `Failed` answer (its task records the
+failure; the run goes on). A check chunk's items are sent
 alone after a loss, and one lost more than `retries` times gets an `error` verdict.
 """
 
@@ -102,8 +103,8 @@ class GenerationLane(Lane):
 
     def pump(self) -> None:
         while self.suspects or self.queue:
-            if self.suspects:  # alone on an idle replica; nothing else is sent meanwhile
-                if (index := self._idle()) is None:
+            if self.suspects:  # alone, one at a time, on an idle started replica; nothing else
+                if self.held or (index := self._idle()) is None:  # is sent meanwhile
                     return
                 batch = self.suspects.popleft()
                 self.held.add(index)
@@ -115,7 +116,9 @@ class GenerationLane(Lane):
             self.calls += 1
             self.prompts += len(batch)
 
-    def blame(self, entries: list[Entry], reason: str) -> None:
+    isolate = True
+
+    def blame(self, entries: list[Entry], reason: str, counted: bool) -> None:
         for entry in entries:
             entry.tries += 1
         if len(entries) > 1:  # halves, each sent alone: the poisoned prompt is in one of them
@@ -123,7 +126,7 @@ class GenerationLane(Lane):
             self.suspects.extendleft([entries[half:], entries[:half]])
             return
         entry = entries[0]
-        entry.alone += 1
+        entry.alone += counted
         if entry.alone < self.retries:
             self.suspects.appendleft([entry])
             return
@@ -207,7 +210,7 @@ class CheckLane(Lane):
         verdict = broken_verdict(entry.payload, name, reason)
         return stamped(verdict, registry.get(name), self._options[entry.key], self.limits)
 
-    def blame(self, entries: list[Entry], reason: str) -> None:
+    def blame(self, entries: list[Entry], reason: str, counted: bool) -> None:
         for entry in entries:
             entry.tries += 1
             if entry.tries > self.retries:
