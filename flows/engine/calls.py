@@ -252,11 +252,8 @@ class Lane:
                 self.starting[future] = (j, time.monotonic())  # settled as a failed start
                 self.since[j] = None
                 alone = False
-        failed = [f for f in others if f in done and f.exception() is not None]
-        return alone and not any(
-            self.workers[self.busy[f].index].lost(f.exception())
-            for f in failed  # type: ignore[arg-type]
-        )
+        failed = [(f, e) for f in others if f in done and (e := f.exception()) is not None]
+        return alone and not any(self.workers[self.busy[f].index].lost(e) for f, e in failed)
 
     def expire(self) -> None:
         """Lose every worker whose running call is past its deadline; a replaced worker that
