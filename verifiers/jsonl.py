@@ -47,8 +47,11 @@ def read_items(verifier: Verifier, path: Path) -> list[BaseModel]:
 
 
 def verdict_line(item: BaseModel, verdict: Verdict) -> dict[str, Any]:
-    """One output line: the input's id and pass-through fields, then the verdict."""
-    return {
+    """One output line: the input's id and pass-through fields, then the verdict, and whether
+    the candidate was `judged` (false, with the `reason`, when the check itself failed: a lost
+    worker, a broken sandbox, a missing toolchain; mask it, never score it as wrong)."""
+    reason = verdict.evidence.get("infrastructure")
+    line = {
         **(item.model_extra or {}),
         "id": getattr(item, "id", verdict.candidate_id),
         "status": verdict.status.value,
@@ -62,4 +65,8 @@ def verdict_line(item: BaseModel, verdict: Verdict) -> dict[str, Any]:
         "isolation": verdict.isolation,
         "evidence": verdict.evidence,
         "config_hash": verdict.config_hash,  # what it was checked under, as a run records it
+        "judged": reason is None,
     }
+    if reason is not None:
+        line["reason"] = str(reason)
+    return line

@@ -41,16 +41,6 @@ class Refused(Exception):
         self.retry_after = retry_after
 
 
-def judged_line(item: Any, verdict: Verdict) -> dict[str, Any]:
-    """`assay verify`'s line for `verdict`, with `judged` and, when false, its `reason`."""
-    line = verdict_line(item, verdict)
-    reason = verdict.evidence.get("infrastructure")
-    line["judged"] = reason is None
-    if reason is not None:
-        line["reason"] = str(reason)
-    return line
-
-
 @dataclass
 class Core:
     setups: dict[str, Setup]
@@ -116,4 +106,4 @@ class Core:
             verdicts = await self.dispatch.check(setup, models)
         finally:
             self.queued -= len(models)
-        return [judged_line(m, v) for m, v in zip(models, verdicts, strict=True)]
+        return [verdict_line(m, v) for m, v in zip(models, verdicts, strict=True)]

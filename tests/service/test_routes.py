@@ -122,9 +122,9 @@ def test_an_item_whose_worker_is_lost_twice_is_not_judged() -> None:
 
 def test_a_missing_toolchain_is_not_judged(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     """A planted infrastructure fault in a real verifier worker: iverilog is not on PATH."""
-    from assay.flows.service.core import judged_line
     from assay.flows.service.deploy import VerifierWorker
     from assay.verifiers import registry
+    from assay.verifiers.jsonl import verdict_line
     from assay.verifiers.tools import forget
 
     setup = SETUPS["verilog"]
@@ -140,6 +140,6 @@ def test_a_missing_toolchain_is_not_judged(monkeypatch: pytest.MonkeyPatch, tmp_
         monkeypatch.undo()
         forget()  # and again on the real PATH for what runs next in this process
         worker.checker.close()
-    line = judged_line(model, verdict)
+    line = verdict_line(model, verdict)  # as the service and `assay verify` write it
     assert line["judged"] is False and line["status"] == "error"
     assert "not found" in line["reason"] and "iverilog" in line["reason"]

@@ -41,6 +41,18 @@ def test_every_line_gets_a_verdict_in_input_order(tmp_path: Path) -> None:
     assert (first["tests_passed"], first["tests_total"]) == (1, 1)
     assert first["outcomes"] == [{"name": "assert inc(1) == 2", "status": "pass", "detail": ""}]
     assert {"stderr_tail", "duration_s", "isolation"} <= first.keys() and first["isolation"]
+    assert all(r["judged"] is True and "reason" not in r for r in rows)  # wrong is judged too
+
+
+def test_a_check_that_itself_failed_is_written_not_judged() -> None:
+    from assay.verifiers import registry
+    from assay.verifiers.batch import broken_verdict
+    from assay.verifiers.jsonl import verdict_line
+
+    item = registry.get("python").Item.model_validate(LINES[0])
+    line = verdict_line(item, broken_verdict(item, "python", "verifier worker lost 3 times"))
+    assert (line["status"], line["judged"]) == ("error", False)
+    assert line["reason"] == "verifier worker lost 3 times"
 
 
 @pytest.mark.parametrize(
