@@ -24,7 +24,12 @@ class Workers(Protocol):
     """Where chunks are checked: Serve replicas (`deploy`), or anything alike in tests."""
 
     def send(
-        self, verifier: str, options: dict[str, Any] | None, items: list[Any], limits: Any
+        self,
+        verifier: str,
+        options: dict[str, Any] | None,
+        items: list[Any],
+        limits: Any,
+        deadline_s: float,
     ) -> Awaitable[list[Verdict]]: ...
 
     def lost(self, exc: BaseException) -> bool: ...

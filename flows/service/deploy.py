@@ -6,6 +6,7 @@ placed by Ray wherever a node has the CPU share they declare, autoscaled between
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from ray import serve
@@ -19,28 +20,49 @@ from assay.flows.service.setups import ServiceConfig, setups
 APP = "assay-verify"
 
 
-@serve.deployment(max_ongoing_requests=2, health_check_period_s=2, graceful_shutdown_timeout_s=5)
+@serve.deployment(
+    max_ongoing_requests=2,
+    health_check_period_s=2,
+    health_check_timeout_s=10,  # a stopped replica (SIGSTOP, a wedged node) is replaced
+    graceful_shutdown_timeout_s=5,
+)
 class VerifierWorker:
     """One sandbox; checks chunks of validated items with any registered verifier. A check that
     raises (a toolchain missing, a sandbox that cannot start) is the service's failure, not the
-    candidate's: each item gets an `error` verdict marked `infrastructure` (judged: false)."""
+    candidate's: each item gets an `error` verdict marked `infrastructure` (judged: false). A
+    call still running past its deadline fails the replica's health check, so Serve kills and
+    replaces it, as a stopped one is (the gateway has already sent its items elsewhere)."""
 
     def __init__(self) -> None:
         from assay.workers.checker import Checker
 
         self.checker = Checker()
         self.checker.box()  # a node that cannot sandbox refuses before any check is sent
+        self.due: dict[int, float] = {}  # calls running: when each must have answered
 
-    def check(self, verifier: str, options: Any, items: list[Any], limits: Any) -> list[Any]:
+    def check(
+        self, verifier: str, options: Any, items: list[Any], limits: Any, deadline_s: float = 0
+    ) -> list[Any]:
         from assay.verifiers import registry
         from assay.verifiers.batch import broken_verdict, stamped
 
+        token = id(items)
+        if deadline_s:
+            self.due[token] = time.monotonic() + deadline_s
         try:
             return self.checker.check(verifier, items, limits, options)
         except Exception as exc:
             why = f"the check could not run: {type(exc).__name__}: {exc}"
             name = registry.get(verifier)
             return [stamped(broken_verdict(i, verifier, why), name, options, limits) for i in items]
+        finally:
+            self.due.pop(token, None)
+
+    def check_health(self) -> None:
+        """Serve's probe: a replica holding a call past its deadline is stuck, not busy."""
+        late = [due for due in list(self.due.values()) if time.monotonic() > due]
+        if late:
+            raise RuntimeError(f"{len(late)} check call(s) past their deadline: replace me")
 
     def pid(self) -> int:
         return os.getpid()
@@ -55,8 +77,10 @@ class HandleWorkers:
     def __init__(self, handle: Any) -> None:
         self.handle = handle
 
-    async def send(self, verifier: str, options: Any, items: list[Any], limits: Any) -> Any:
-        return await self.handle.check.remote(verifier, options, items, limits)
+    async def send(
+        self, verifier: str, options: Any, items: list[Any], limits: Any, deadline_s: float
+    ) -> Any:
+        return await self.handle.check.remote(verifier, options, items, limits, deadline_s)
 
     async def probe(self) -> None:
         """Returns once a worker answers (its sandbox is open)."""

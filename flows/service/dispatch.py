@@ -62,11 +62,11 @@ class Dispatcher:
         )
 
     async def _run(self, chunk: list[Entry]) -> None:
-        setup = chunk[0].setup
+        setup, deadline = chunk[0].setup, self._deadline(chunk)
         try:
             call = self.workers.send(setup.name, setup.options, [e.item for e in chunk],
-                                     setup.limits)  # fmt: skip
-            verdicts = await asyncio.wait_for(call, self._deadline(chunk))
+                                     setup.limits, deadline)  # fmt: skip
+            verdicts = await asyncio.wait_for(call, deadline)
             if len(verdicts) != len(chunk):
                 raise RuntimeError(f"a worker returned {len(verdicts)} verdicts for {len(chunk)}")
             for entry, verdict in zip(chunk, verdicts, strict=True):

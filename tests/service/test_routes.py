@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -32,7 +34,10 @@ class FakeWorkers:
         self.lose = lose or set()
         self.always = always
 
-    async def send(self, verifier: str, options: Any, items: list[Any], limits: Any) -> Any:
+    async def send(
+        self, verifier: str, options: Any, items: list[Any], limits: Any, deadline_s: float
+    ) -> Any:
+        assert deadline_s > 0  # the worker learns when its call must have answered
         self.calls.append([str(i.id) for i in items])
         if self.always or len(self.calls) in self.lose:
             raise Lost("actor died")
@@ -143,3 +148,32 @@ def test_a_missing_toolchain_is_not_judged(monkeypatch: pytest.MonkeyPatch, tmp_
     line = verdict_line(model, verdict)  # as the service and `assay verify` write it
     assert line["judged"] is False and line["status"] == "error"
     assert "not found" in line["reason"] and "iverilog" in line["reason"]
+
+
+def test_a_worker_holding_a_call_past_its_deadline_fails_its_health_check() -> None:
+    """A replica whose process runs but whose call is stuck is replaced, not waited on: Serve
+    kills a replica whose `check_health` raises. Here a real check (1.5 s in the sandbox) given
+    a 0.3 s deadline."""
+    from assay.flows.service.deploy import VerifierWorker
+    from assay.verifiers import registry
+
+    item = registry.get("python").Item.model_validate(
+        {"id": "slow", "code": "import time\ntime.sleep(1.5)\ndef f(x):\n    return x\n",
+         "tests": ["assert f(1) == 1"]})  # fmt: skip
+    worker = VerifierWorker.func_or_class()  # type: ignore[attr-defined]
+    limits = SETUPS["python"].limits
+    try:
+        worker.check_health()  # idle: healthy
+        done: list[Any] = []
+        thread = threading.Thread(
+            target=lambda: done.extend(worker.check("python", None, [item], limits, 0.3))
+        )
+        thread.start()
+        time.sleep(0.8)
+        with pytest.raises(RuntimeError, match="past their deadline"):
+            worker.check_health()
+        thread.join(30)
+        assert [v.status.value for v in done] == ["pass"]
+        worker.check_health()  # it answered: healthy again
+    finally:
+        worker.checker.close()

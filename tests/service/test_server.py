@@ -20,6 +20,7 @@ from conftest import Server
 
 from assay.client import Client, ServiceError, reward_funcs, verl_compute_score
 from assay.flows.service.setups import setup_of
+from assay.flows.stop import alive
 from assay.flows.verify import verify_file
 
 pytestmark = pytest.mark.timeout(240)
@@ -181,6 +182,33 @@ def test_an_item_whose_workers_keep_dying_is_not_judged(server: Server) -> None:
     (verdict,) = body["verdicts"]
     assert status == 200 and verdict["judged"] is False and verdict["status"] == "error"
     assert verdict["reason"].startswith("verifier worker lost 2 times on this item")
+
+
+def test_a_stopped_worker_is_replaced_and_its_items_answered(server: Server) -> None:
+    """SIGSTOP on a verifier replica mid-request: its call passes its deadline, the items go
+    to another worker, and Serve's health check kills and replaces the stopped one."""
+    slow = {"code": "import time\ntime.sleep(1)\ndef f(x):\n    return x + 1\n",
+            "tests": ["assert f(1) == 2"]}  # fmt: skip
+    items = [{"id": f"{i}", **slow} for i in range(4)]
+    deadline = time.monotonic() + 90  # the test before killed every replica: wait for them
+    while len(server.pids("ServeReplica:assay-verify:VerifierWorker")) < 2:
+        assert time.monotonic() < deadline, "the verifier replicas did not come back"
+        time.sleep(0.5)
+    assert post(server, "/verify/python", {"items": [{"id": "warm", **PY_OK}]})[0] == 200
+    got: list[Any] = []
+    sender = threading.Thread(target=lambda: got.append(post(server, "/verify/python",
+                                                             {"items": items})))  # fmt: skip
+    sender.start()
+    time.sleep(0.5)
+    (victim, *_) = server.pids("ServeReplica:assay-verify:VerifierWorker")
+    os.kill(victim, signal.SIGSTOP)
+    sender.join(120)
+    status, _, body = got[0]
+    assert status == 200 and [v["status"] for v in body["verdicts"]] == ["pass"] * 4
+    deadline = time.monotonic() + 60
+    while alive(victim) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not alive(victim), "the stopped replica was never replaced"
 
 
 def test_nothing_is_left_running_after_the_server_stops(server: Server) -> None:
