@@ -7,10 +7,7 @@ one, and the run completes with the rows of an uninterrupted run on the same clu
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,73 +15,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from raycluster import ENV, Node, alive, free_port
 from test_engine_code import _answers, _config, _tables
 
 pytestmark = pytest.mark.slow
-RAY = Path(sys.executable).parent / "ray"
 GEN = "assay_gen"
-ENV = {**os.environ, "RAY_AUTH_MODE": "token"}  # the cluster's token is in ~/.ray/auth_token
-ENV.pop("RAY_ADDRESS", None)
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Node:
-    """One Ray node: `ray start --block` in its own process group, killed as a whole."""
-
-    def __init__(self, log: Path, *args: str) -> None:
-        ports = ["--dashboard-agent-listen-port", "--dashboard-agent-grpc-port",
-                 "--metrics-export-port", "--runtime-env-agent-port", "--node-manager-port",
-                 "--object-manager-port"]  # fmt: skip
-        cmd = [str(RAY), "start", "--block", "--disable-usage-stats",
-               "--node-ip-address", "127.0.0.1", *args]  # fmt: skip
-        for flag in ports:
-            cmd += [flag, str(_port())]
-        self.proc = subprocess.Popen(
-            cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True, env=ENV
-        )
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-
-def _alive(address: str, want: int) -> None:
-    """Wait until `want` nodes are alive (asked through `ray list nodes`)."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        out = subprocess.run(
-            [str(RAY), "list", "nodes", "--address", address, "--format", "json",
-             "--filter", "state=ALIVE"],
-            capture_output=True, text=True, env=ENV,
-        )  # fmt: skip
-        listed = out.stdout.lstrip().startswith("[")  # "No resource in the cluster" otherwise
-        if out.returncode == 0 and listed and len(json.loads(out.stdout)) >= want:
-            return
-        time.sleep(2)
-    pytest.fail(f"the cluster did not reach {want} alive nodes")
 
 
 @pytest.fixture()
 def cluster(tmp_path: Path) -> Iterator[tuple[str, str, list[Node]]]:
-    port, dash = _port(), _port()
+    port, dash = free_port(), free_port()
     head = Node(tmp_path / "head.log", "--head", "--port", str(port), "--num-cpus", "1",
                 "--include-dashboard", "true", "--dashboard-host", "127.0.0.1",
                 "--dashboard-port", str(dash))  # fmt: skip
     nodes = [head]
     gcs = f"127.0.0.1:{port}"
     try:
-        _alive(f"http://127.0.0.1:{dash}", 1)
+        alive(f"http://127.0.0.1:{dash}", 1)
         nodes.append(Node(tmp_path / "gen.log", "--address", gcs, "--num-cpus", "0",
                           "--resources", json.dumps({GEN: 2})))  # fmt: skip
-        _alive(f"http://127.0.0.1:{dash}", 2)  # one at a time: two raylets starting at once
+        alive(f"http://127.0.0.1:{dash}", 2)  # one at a time: two raylets starting at once
         nodes.append(Node(tmp_path / "cpu.log", "--address", gcs, "--num-cpus", "2"))
-        _alive(f"http://127.0.0.1:{dash}", 3)
+        alive(f"http://127.0.0.1:{dash}", 3)
         yield gcs, f"http://127.0.0.1:{dash}", nodes
     finally:
         for node in reversed(nodes):

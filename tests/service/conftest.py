@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,20 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from raycluster import free_port
 
 from assay.flows.ops.sweeper import tree
 from assay.flows.stop import alive
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
-    def __init__(self, log: Path, *args: str) -> None:
-        self.port = free_port()
+    def __init__(self, log: Path, *args: str, port: int = 0) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         cmd = [sys.executable, "-m", "assay.flows", "verify-server", "--port", str(self.port),
