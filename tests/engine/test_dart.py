@@ -77,6 +77,12 @@ def test_an_impossible_task_stops_taking_budget(tmp_path: Path) -> None:
     assert spent["easy"] == 2 * 2  # k = select.keep = 1 verified sample: one wave each
     assert spent["hard"] == 2 * 4  # right from its fourth sample: two waves
     assert _solved(tmp_path, cfg)["hard"] == 2
+    # pass_rates divides by each task's own samples, however many its waves took
+    rates = query(tmp_path, "SELECT task_id, candidates, passed, pass_rate FROM pass_rates")
+    kind = kinds(cfg)
+    by_kind = {(kind[r["task_id"]], r["candidates"], r["passed"], r["pass_rate"])
+               for r in rates.to_pylist()}  # fmt: skip
+    assert by_kind == {("easy", 2, 2, 1.0), ("hard", 4, 1, 0.25), ("impossible", 4, 0, 0.0)}
 
 
 @pytest.mark.parametrize("stop_after", [1, 2, 4])
