@@ -86,10 +86,11 @@ class Population(ReplayGenerator):
 
     def __init__(self, rates: dict[str, float], wave: int) -> None:
         super().__init__({})
-        self.rates, self.wave, self.generated = rates, wave, 0
+        self.rates, self.wave, self.generated, self.prompts = rates, wave, 0, 0
 
     def generate(self, requests: list[Request]) -> list[Completion]:
         self.calls += 1
+        self.prompts += len(requests)
         out = []
         for r in requests:
             task, *_, last = r.key.split(":")
@@ -147,7 +148,8 @@ def replay(args: argparse.Namespace, folder: Path) -> str:
         }
         bands = " ".join(f"p={r}:{n}" for r, n in sorted(by_rate.items(), reverse=True))
         print(f"{policy:5s} solved {out[policy]['solved']:.0f} ({bands}), generated "
-              f"{gen.generated}, {counts['seconds']:.0f}s", file=sys.stderr)  # fmt: skip
+              f"{gen.generated} in {gen.calls} calls ({gen.prompts / gen.calls:.0f} prompts "
+              f"each), {counts['seconds']:.0f}s", file=sys.stderr)  # fmt: skip
     f, d = out["fixed"], out["dart"]
     return (
         f"hard_solved_fixed={f['hard']:.0f} hard_solved_dart={d['hard']:.0f} "
