@@ -183,7 +183,8 @@ def _passes(state: CodeState, t: Task, wave: int) -> int:
 
 
 def _check_wave(state: CodeState, t: Task, wave: int) -> Program:
-    """Wave `wave`'s new solutions against the task's pool (fixed after round 0)."""
+    """Wave `wave`'s new solutions against the task's pool (fixed after round 0); on a task
+    labelled by agreement, their outputs on the kept inputs too."""
     if state.done(WAVE_CHECK, t, wave):
         return
     pool = state.pool(t)
@@ -191,6 +192,8 @@ def _check_wave(state: CodeState, t: Task, wave: int) -> Program:
     items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []
     verdicts: list[Verdict] = yield Check(items, verifier=verifier_of(t))
     verdicts = [st.with_context(v, pool) for v in verdicts]
+    if state.done("labels", t, 0):  # their outputs too, for majority votes (as repairs')
+        verdicts += yield from _outputs(state, t, new)
     state.commit(WAVE_CHECK, t, wave, {"verdicts": verdicts})
 
 
