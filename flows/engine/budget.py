@@ -143,7 +143,7 @@ def opened(state: Any, parts: ModuleType, todo: list[tuple[int, Any]]) -> Budget
     if section.policy != "dart":
         return None
     rounds = getattr(parts, "ROUNDS", None)
-    if getattr(rounds, "check_wave", None) is None:
+    if not getattr(parts, "WAVES", False) and getattr(rounds, "check_wave", None) is None:
         raise ValueError(
             f"solver.policy: dart: the {state.config.domain} domain does not sample in waves; "
             "use solver.policy: fixed"

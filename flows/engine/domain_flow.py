@@ -126,11 +126,11 @@ def _generate(
         lambda role, request, completion, parent: rounds.extract(
             state, t, role, request, completion, round_, parent
         ),
-        None if budget is None else lambda: _repair_grant(state, t, index, round_, budget),
+        None if budget is None else lambda: repair_grant(state, t, index, round_, budget),
     )
 
 
-def _repair_grant(
+def repair_grant(
     state: RepairState, t: Task, index: int, round_: int, budget: Budget
 ) -> Generator[Any, Any, bool]:
     """Under dart a repair round draws on the run's budget (charged at its most); the grant

@@ -1,6 +1,7 @@
 """`solver.policy: dart` beyond the code domain: a verilog run samples its unsolved task in
 waves (its designer role) until the zero-pass rule stops it, and leaves its solved task alone;
-a domain that does not sample in waves refuses the policy instead of ignoring it."""
+a translation run solves its task in a wave; a domain that does not sample in waves refuses the
+policy instead of ignoring it."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from test_translation_flow import _config as translation_config
+from test_translation_flow import _run as translation_run
 from test_verilog_flow import PlantedGenerator, _keys, _run
+from translation_flow_cases import GOOD
+from translation_flow_cases import PlantedGenerator as TranslationPlanted
 
 from assay.flows.config import load_config
-from assay.flows.domains.translation import flow as tf
 from assay.flows.domains.verilog import flow as vf
 from assay.flows.engine import budget
 from assay.flows.engine.rounds import pending
+from assay.schemas.query import query
+from assay.workers.api import Completion, Request
 
 
 @pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
@@ -35,7 +41,36 @@ def test_a_verilog_run_samples_its_unsolved_task_in_waves(tmp_path: Path) -> Non
     assert [(names[task], w) for task, w in waves] == [("parity_odd", "1")]
 
 
+class WaveSolves(TranslationPlanted):
+    """Round 0's translations race; a dart wave's is right."""
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
+        out = super().generate(requests)
+        right = (f"```cpp\n{GOOD}```",) * 2
+        return [Completion(c.key, right, c.model) if c.key.endswith(":w1") else c for c in out]
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed")
+def test_a_translation_run_solves_its_task_in_a_dart_wave(tmp_path: Path) -> None:
+    cfg = translation_config(tmp_path).model_copy(deep=True)
+    dart = load_config(
+        None,
+        ["domain=translation", f"dataset={tmp_path}", "tasks=[{seed: translation, limit: 1}]",
+         "solver.n=2", "tester.n=2", "repair.n=1", "translation.rounds=2",
+         "verify={limits: {wall_s: 10, cpu_s: 10, memory_mb: 1024}, pool: 1}",
+         "solver.policy=dart", "solver.max_n=8", "solver.budget=8"],
+    )  # fmt: skip
+    assert dart.solver.n == cfg.solver.n
+    translation_run(dart, WaveSolves())
+    keys = [k.split("/")[0] for k in _keys(tmp_path)]
+    assert keys.count("wave") == keys.count("wave-check") == 1  # solved in wave 1: no wave 2
+    assert "grant" not in keys  # solved: round 1 repairs nothing
+    rows = query(tmp_path, "SELECT response FROM samples").to_pylist()
+    assert GOOD.strip() in [r["response"].strip() for r in rows]  # the wave's translation
+
+
 def test_a_domain_without_waves_refuses_dart(tmp_path: Path) -> None:
-    cfg = load_config(None, ["domain=translation", f"dataset={tmp_path}", "solver.policy=dart"])
+    cfg = load_config(None, [f"dataset={tmp_path}", "solver.policy=dart"])
+    toy = SimpleNamespace(ROUNDS=SimpleNamespace(check_wave=None))
     with pytest.raises(ValueError, match="does not sample in waves"):
-        budget.opened(SimpleNamespace(config=cfg, tasks=[]), tf, [])
+        budget.opened(SimpleNamespace(config=cfg, tasks=[]), toy, [])
