@@ -1,7 +1,7 @@
 """`solver.policy: dart` beyond the code domain: a verilog run samples its unsolved task in
 waves (its designer role) until the zero-pass rule stops it, and leaves its solved task alone;
-a translation run solves its task in a wave; a domain that does not sample in waves refuses the
-policy instead of ignoring it."""
+a translation run solves its task in a wave and a proofs run proves its hard statement in one; a
+domain that does not sample in waves refuses the policy instead of ignoring it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from proof_cases import DOUBLE_FIXED, fence
+from proof_cases import PlantedGenerator as ProofPlanted
+from proof_cases import config as proof_config
 from test_translation_flow import _config as translation_config
 from test_translation_flow import _run as translation_run
 from test_verilog_flow import PlantedGenerator, _keys, _run
@@ -17,9 +20,13 @@ from translation_flow_cases import GOOD
 from translation_flow_cases import PlantedGenerator as TranslationPlanted
 
 from assay.flows.config import load_config
+from assay.flows.domains.proofs import flow as pf
+from assay.flows.domains.proofs.state import ProofState
 from assay.flows.domains.verilog import flow as vf
 from assay.flows.engine import budget
-from assay.flows.engine.rounds import pending
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.rounds import pending, run_programs
+from assay.flows.progress import Progress
 from assay.schemas.query import query
 from assay.workers.api import Completion, Request
 
@@ -67,6 +74,35 @@ def test_a_translation_run_solves_its_task_in_a_dart_wave(tmp_path: Path) -> Non
     assert "grant" not in keys  # solved: round 1 repairs nothing
     rows = query(tmp_path, "SELECT response FROM samples").to_pylist()
     assert GOOD.strip() in [r["response"].strip() for r in rows]  # the wave's translation
+
+
+class ProvedInAWave(ProofPlanted):
+    """double_is_sum's round-0 proofs fail; its dart wave 1 proves it."""
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
+        out = super().generate(requests)
+        right = (fence(f"Proof. {DOUBLE_FIXED} Qed."),) * 3
+        return [Completion(c.key, right, c.model) if c.key.endswith(":w1") else c for c in out]
+
+
+@pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc is not installed")
+def test_a_proofs_run_proves_its_hard_statement_in_a_dart_wave(tmp_path: Path) -> None:
+    dart = proof_config(tmp_path, conjecture=False).model_copy(
+        update={"solver": load_config(
+            None, ["solver.policy=dart", "solver.n=3", "solver.max_n=9", "solver.budget=9"]
+        ).solver}
+    )  # fmt: skip
+    state = ProofState.open(dart)
+    name, options = pf.verifier(dart)
+    planted = ProvedInAWave(state.tasks)
+    with Compute.local(planted, name, state.limits, options, jobs=2) as compute:
+        run_programs(state, pf, compute, Progress(quiet=True))
+    assert not pending(ProofState.open(dart), pf)
+    waves = [k.split("/")[2] for k in _keys(tmp_path) if k.startswith("wave/")]
+    names = {t.id: t.entry_point for t in state.tasks}
+    assert [names[w] for w in waves] == ["double_is_sum"]  # the other was proved in wave 0
+    rows = query(tmp_path, "SELECT task_id FROM samples").to_pylist()
+    assert {names[r["task_id"]] for r in rows} == {"add_zero_right", "double_is_sum"}
 
 
 def test_a_domain_without_waves_refuses_dart(tmp_path: Path) -> None:
