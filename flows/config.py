@@ -22,6 +22,7 @@ from assay.flows.config_sections import (
     RepairConfig,
     RoleSampling,
     SelectConfig,
+    SolverSampling,
     StoreConfig,
     TaskSource,
     TesterConfig,
@@ -56,7 +57,7 @@ class RunConfig(_Strict):
     dataset: Path = Path("data/dataset")
     tasks: list[TaskSource] = Field(default_factory=lambda: [TaskSource(seed="code")], min_length=1)
     generator: GeneratorConfig = Field(default_factory=GeneratorConfig)
-    solver: RoleSampling = Field(default_factory=RoleSampling)
+    solver: SolverSampling = Field(default_factory=SolverSampling)
     tester: TesterConfig = Field(default_factory=TesterConfig)
     repair: RepairConfig = Field(default_factory=RepairConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)

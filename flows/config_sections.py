@@ -79,6 +79,46 @@ class RoleSampling(_Strict):
     seed: int = 0
 
 
+POLICY_FIELDS = ("policy", "k", "max_n", "budget", "zero_share", "group")
+
+
+class SolverSampling(RoleSampling):
+    """The generating role's sampling (solver, prover, designer, translator) and how many
+    samples a task gets (`flows.engine.budget`): `fixed` gives every task `n`; `dart` samples in
+    waves of `n` until a task has `k` verified samples (default `select.keep`), up to `max_n`,
+    the run never over `budget` (default `n` × tasks), hardest tasks first; a task with no
+    pass after `zero_share` of `max_n` stops. `group`: tasks whose waves are granted together
+    (consecutive tasks; decisions depend only on their own group, so they are deterministic)."""
+
+    policy: Literal["fixed", "dart"] = "fixed"
+    k: int | None = Field(default=None, ge=1)
+    max_n: int | None = Field(default=None, ge=1)  # None: 8 × n
+    budget: int | None = Field(default=None, ge=1)  # None: n × tasks
+    zero_share: float = Field(default=0.5, gt=0, le=1)
+    group: int = Field(default=64, ge=1)
+
+    @model_validator(mode="after")
+    def _fits(self) -> SolverSampling:
+        if self.policy == "dart" and self.max_n is not None and self.max_n < self.n:
+            raise ValueError(f"max_n ({self.max_n}) must be at least n ({self.n})")
+        return self
+
+    @property
+    def cap(self) -> int:
+        """The most samples one task takes under `dart`."""
+        return self.max_n if self.max_n is not None else 8 * self.n
+
+    @model_serializer(mode="wrap")
+    def _policy_when_used(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The policy's fields are dumped (and hashed into the run id) only under `dart`, so
+        `fixed` runs keep the ids they had before policies existed."""
+        data: dict[str, Any] = handler(self)
+        if self.policy == "fixed":
+            for key in POLICY_FIELDS:
+                data.pop(key, None)
+        return data
+
+
 class LabelsConfig(_Strict):
     """Tests by agreement (`tester.labels`): an input-generator program writes inputs, `solutions`
     sampled solutions run on each, and an output most of them agree on becomes a test.

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from assay.flows.config import RunConfig, dump_config
 from assay.flows.reload import families
@@ -29,6 +29,9 @@ from assay.schemas.records import (
 from assay.schemas.store import Store
 from assay.schemas.writer import Writer
 from assay.verifiers.sandbox import Limits
+
+if TYPE_CHECKING:
+    from assay.flows.engine.budget import Budget
 
 
 def _now() -> str:
@@ -109,6 +112,7 @@ class RunState:
     _samples: dict[str, list[Sample]] = field(default_factory=dict)
     _totals: Tally = field(default_factory=dict)  # tallies of released families
     _worked: bool = False
+    budget: Budget | None = None  # the run's sample budget under `solver.policy: dart`
     _writer: Writer | None = None
 
     @property

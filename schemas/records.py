@@ -82,6 +82,7 @@ class Candidate:
     round: int = 0  # 0 for first samples, k for the k-th repair round
     parent_id: str = ""  # the candidate this one repairs, if any
     raw: str = ""  # the model's full completion, before extraction
+    wave: int = 0  # which wave of round 0 sampled it (`solver.policy: dart`); 0 otherwise
 
     @property
     def id(self) -> str:

@@ -92,6 +92,7 @@ def to_row(record: Record, run_id: str, committed_at: datetime) -> Row:
                 "parent_id": record.parent_id,
                 "text": record.text,
                 "raw": record.raw,
+                "wave": record.wave,
             }
         case Verdict():
             row = {
@@ -196,6 +197,7 @@ def from_row(table: str, row: Row) -> Record:
             r["round"],
             r["parent_id"],
             r["raw"],
+            r.get("wave") or 0,
         )
     if table == "verdicts":
         outcomes = tuple(

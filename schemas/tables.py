@@ -53,6 +53,7 @@ CANDIDATES = _table(
         ("parent_id", _STR),
         ("text", _STR),
         ("raw", _STR),
+        ("wave", pa.int32()),  # the dart wave that sampled it (nullable: older files read NULL)
     ],
 )
 

@@ -8,14 +8,16 @@ error wording are the same for all.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assay.flows.engine.budget import GRANT, Budget
 from assay.flows.engine.repair import Failing, Pairs, RepairState, generate_round
 from assay.flows.engine.sampling import sampling_for
 from assay.flows.engine.steps import Check, Program
+from assay.flows.engine.waves import ask, run_waves
 from assay.flows.output import samples_line
 from assay.flows.sources import TaskFileError
 from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
@@ -73,17 +75,48 @@ class Rounds:
     repair: Callable[[Any, Task, int, int, Failing], Pairs]
     extract: Callable[[Any, Task, Role, Request, Completion, int, str], list[Candidate]]
     verify: Callable[[Any, Task, int], Program]
+    # Under `solver.policy: dart` (flows.engine.waves): `passes(state, t, w)`, the verified
+    # round-0 samples of waves before w; `check_wave(state, t, w)`, wave w's checks.
+    passes: Callable[[Any, Task, int], int] | None = None
+    check_wave: Callable[[Any, Task, int], Program] | None = None
 
 
 def repair_rounds(state: RepairState, t: Task, index: int, rounds: Rounds) -> Program:
-    """Round 0 and `repair.rounds` repair rounds of one task; each step skips what is
-    committed."""
+    """Round 0, its dart waves (under `solver.policy: dart`) and `repair.rounds` repair rounds
+    of one task; each step skips what is committed."""
+    budget: Budget | None = getattr(state, "budget", None)
     for round_ in range(state.config.repair.rounds + 1):
-        yield from _generate(state, t, index, rounds, round_)
+        yield from _generate(state, t, index, rounds, round_, budget)
         yield from rounds.verify(state, t, round_)
+        if round_ == 0 and budget is not None:
+            yield from _waves(state, t, index, rounds, budget)
+    if budget is not None:
+        budget.leave(index)
 
 
-def _generate(state: RepairState, t: Task, index: int, rounds: Rounds, round_: int) -> Program:
+def _waves(state: RepairState, t: Task, index: int, rounds: Rounds, budget: Budget) -> Program:
+    if rounds.passes is None or rounds.check_wave is None:
+        raise TypeError(f"domain {t.domain!r} does not sample in waves (solver.policy: dart)")
+    passes, check = rounds.passes, rounds.check_wave
+    yield from run_waves(
+        state,
+        t,
+        index,
+        budget,
+        lambda: rounds.first(state, t, index),
+        lambda role, request, completion: rounds.extract(
+            state, t, role, request, completion, 0, ""
+        ),
+        lambda w: passes(state, t, w),
+        lambda w: check(state, t, w),
+    )
+    if state.solved(t) or state.config.repair.rounds == 0:
+        budget.leave(index)  # no repair round will ask: the group goes on without it
+
+
+def _generate(
+    state: RepairState, t: Task, index: int, rounds: Rounds, round_: int, budget: Budget | None
+) -> Program:
     return generate_round(
         state,
         t,
@@ -93,7 +126,20 @@ def _generate(state: RepairState, t: Task, index: int, rounds: Rounds, round_: i
         lambda role, request, completion, parent: rounds.extract(
             state, t, role, request, completion, round_, parent
         ),
+        None if budget is None else lambda: repair_grant(state, t, index, round_, budget),
     )
+
+
+def repair_grant(
+    state: RepairState, t: Task, index: int, round_: int, budget: Budget
+) -> Generator[Any, Any, bool]:
+    """Under dart a repair round draws on the run's budget (charged at its most); the grant
+    is committed before the round generates, so a resumed run charges it alike."""
+    level = budget.repair_level(round_)
+    ok = yield from ask(budget, index, level, budget.repair_cost, 0.0)
+    if ok and not state.done(GRANT, t, round_):
+        state.commit(GRANT, t, round_, {})
+    return ok
 
 
 def repairs(
@@ -136,6 +182,11 @@ def extracted(
     return list(out.values())
 
 
+def wave_passes(judged: Iterable[tuple[Candidate, Verdict]], wave: int) -> int:
+    """Passing round-0 samples of waves before `wave`, from (candidate, verdict) pairs."""
+    return sum(1 for c, v in judged if v.passed and c.round == 0 and c.wave < wave)
+
+
 def checked(
     state: RepairState,
     t: Task,
@@ -165,9 +216,26 @@ def print_summary(summary: Summary, lines: Iterable[str], queries: Iterable[str]
     text), the samples and the dataset, then `queries` to try on it."""
     c = summary.counts
     ds = c["dataset"]
+    lines = [*lines, *dart_lines(c)]
     body = "".join(f"  {line}\n" for line in lines)
     tries = "".join(f'  assay sql "{q}" --dataset {ds}\n' for q in queries)
     sys.stdout.write(
         f"\nassay run {c['run_id']}: {summary.state} in {summary.seconds:.0f}s\n"
         f"{body}{samples_line(c)}  dataset     {ds}\n\nTry:\n{tries}"
     )
+
+
+def dart_lines(counts: dict[str, Any]) -> list[str]:
+    """Under `solver.policy: dart`, the run's spend per difficulty band (`release.budget`)."""
+    if "policy: dart" not in str(counts.get("config_yaml", "")):
+        return []
+    from assay.flows.release.budget import budget_bands
+    from assay.flows.release.budget import lines as band_lines
+    from assay.schemas.query import query
+
+    class _Rows:
+        def rows(self, sql: str) -> list[dict[str, Any]]:
+            return query(counts["dataset"], sql).to_pylist()
+
+    run = str(counts["run_id"]).replace("'", "")
+    return band_lines(budget_bands(_Rows(), f"id = '{run}'"))

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.steps import Generate, Program
+from assay.flows.engine.steps import Ask, Generate, Program
 from assay.flows.progress import Generation, Progress
 
 
@@ -60,7 +60,10 @@ def drive(
                 generation.returned(got)
             ready.append((name, program, got))
 
-        compute.submit(op, back)
+        if isinstance(op, Ask):  # decided by the run's budget, not a lane
+            op.grants.ask(op, back)
+        else:
+            compute.submit(op, back)
 
     try:
         while True:

@@ -4,7 +4,7 @@ are committed under `gen/<round>` (an empty commit when there is nothing to repa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
 from assay.flows.engine.steps import Generate, Program
@@ -31,16 +31,22 @@ def generate_round(
     first: Callable[[], Pairs],
     repair: Callable[[Failing], Pairs],
     extract: Callable[[Role, Request, Completion, str], list[Candidate]],
+    grant: Callable[[], Generator[Any, Any, bool]] | None = None,
 ) -> Program:
     """`first()` gives round 0's requests, `repair(failing)` round k's (one per failing
     candidate, in order); `extract(role, request, completion, parent)` the candidates of one
-    completion, `parent` naming the candidate a repair was shown."""
+    completion, `parent` naming the candidate a repair was shown. `grant()`, where given, asks
+    the run's budget for a repair round first (refused: nothing to repair)."""
     if state.done("gen", t, round_):
         return
     parents: list[str] = []
     if round_ == 0:
         pairs = first()
-    elif not state.solved(t) and (failing := state.failing(t, state.config.repair.n)):
+    elif (
+        not state.solved(t)
+        and (failing := state.failing(t, state.config.repair.n))
+        and (grant is None or (yield from grant()))
+    ):
         pairs = repair(failing)
         parents = [cand.id for cand, _ in failing]
     else:

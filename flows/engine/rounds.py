@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from assay.flows.engine import failures
+from assay.flows.engine import budget, failures
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.loop import drive
 from assay.flows.engine.steps import GenerationFailed, Program
@@ -60,8 +60,11 @@ def run_programs(
 ) -> dict[str, Any]:
     """Every pending task's program to its end (callable without Prefect, as tests do)."""
     todo = pending(state, parts)
-    programs = ((t.name, released(state, t, parts.program(state, t, i))) for i, t in todo)
+    state.budget = budget.opened(state, parts, todo)
+    programs = ((t.name, released(state, t, budget.leaving(state, i, parts.program(state, t, i))))
+                for i, t in todo)  # fmt: skip
     try:
-        return drive(programs, compute, window(state, compute), progress, len(todo))
+        return drive(programs, compute, budget.window(state, window(state, compute)), progress,
+                     len(todo))  # fmt: skip
     finally:
         state.flush()  # what finished before an error is kept

@@ -1,7 +1,8 @@
 """What a domain's per-task program asks of the engine: completions or verdicts.
 
 A program is a generator: `completions = yield Generate(requests)` and
-`verdicts = yield Check(items)`; each answer comes back in request (item) order. Between yields
+`verdicts = yield Check(items)` (and, under a dart policy, `granted = yield Ask(...)`); each
+answer comes back in request (item) order. Between yields
 the program commits what it has, so a killed run loses at most the operations in flight. A
 `Generate` with a request no replica survived is answered by throwing `GenerationFailed` into
 the program instead.
@@ -9,9 +10,9 @@ the program instead.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from assay.workers.api import Request
 
@@ -50,5 +51,24 @@ class GenerationFailed(Exception):
         self.failed = list(failed)
 
 
-Op = Generate | Check
-Program = Generator[Op, Any, None]  # one task's rounds, driven by `loop.drive`
+class Grants(Protocol):
+    """What answers an `Ask` (`flows.engine.budget.Budget`): `back(granted)` once decided."""
+
+    def ask(self, ask: Ask, back: Callable[[bool], None]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Ask the run's budget (`grants`) for level `level` of task `index` (a dart wave, or a
+    repair round), costing `cost` samples; answered True or False. `rate`: the task's observed
+    pass rate, lower asked first when the budget is short."""
+
+    grants: Grants
+    index: int
+    level: int
+    cost: int
+    rate: float
+
+
+Op = Generate | Check  # what the lanes run
+Program = Generator[Op | Ask, Any, None]  # one task's rounds, driven by `loop.drive`

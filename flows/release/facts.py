@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assay.flows.release.budget import budget_bands
 from assay.flows.release.lineage import Lineage, lineage
 from assay.flows.release.source import ReleaseError, Source
 
@@ -33,6 +34,7 @@ class Facts:
     check_time: list[dict[str, Any]]
     lineage: Lineage
     notes: list[str] = field(default_factory=list)
+    budget: list[dict[str, Any]] = field(default_factory=list)  # dart runs' spend per band
 
 
 def _filter(run: str | None, column: str = "run_id") -> str:
@@ -121,4 +123,5 @@ def collect(source: Source, run: str | None = None) -> Facts:
         ),
         lineage=lineage(source, run),
         notes=list(source.notes),
+        budget=budget_bands(source, _filter(run, "id")),
     )

@@ -53,6 +53,14 @@ def _runs(facts: Facts) -> list[dict[str, Any]]:
              "assay": r["versions"].get("assay", "")} for r in facts.lineage.runs]  # fmt: skip
 
 
+def _budget(facts: Facts) -> list[str]:
+    """A dart run's spend per difficulty band (`release.budget`); nothing for fixed-n runs."""
+    if not facts.budget:
+        return []
+    head = "<section><h3>Sampling budget per difficulty band (dart)</h3>"
+    return [head + _table(facts.budget) + "</section>"]
+
+
 def render(facts: Facts, title: str) -> str:
     """The report as one HTML document."""
 
@@ -87,6 +95,7 @@ def render(facts: Facts, title: str) -> str:
         + _table([{"level": k, "rows": v} for k, v in facts.levels.items()])
         + "</section>",
         "<section><h3>pass@1 per round</h3>" + _table(_rounded(facts.rounds)) + "</section>",
+        *_budget(facts),
         "<section><h3>Runs</h3>" + _table(_runs(facts)) + "</section>",
         "</body></html>",
     ]

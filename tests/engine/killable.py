@@ -29,7 +29,7 @@ from assay.verifiers.python.check import PythonVerifier  # noqa: E402
 from assay.verifiers.registry import register  # noqa: E402
 from assay.workers.api import Completion, Generator, Request  # noqa: E402
 
-DOMAINS = ("code", "code-ties", "verilog", "proofs", "translation")
+DOMAINS = ("code", "code-ties", "code-dart", "verilog", "proofs", "translation")
 DELAY_S = 0.25  # per generator call: a kill can land while one is out
 CHECK_DELAY_S = 0.5  # per check in `code-ties`: candidates stay published and unchecked a while
 WINDOW = 2  # tasks open at once (not in the run id): stages spread over more commit folders
@@ -86,6 +86,13 @@ def planted(domain: str, dataset: Path) -> tuple[RunConfig, Planted]:
 
         config = code_config(dataset, "solver.n=4", "tester.n=2", "repair={rounds: 0}")
         return config, lambda state: ReplayGenerator(tied_answers(config))
+    if domain == "code-dart":  # waves granted by the run's budget, in groups of two tasks
+        import dart_cases
+
+        more = ("solver.policy=dart", "solver.n=2", "solver.max_n=12", "solver.zero_share=0.3",
+                "solver.budget=20", "solver.group=2", "repair={rounds: 1, n: 1}")  # fmt: skip
+        config = dart_cases.config(dataset, *more)
+        return config, lambda state: dart_cases.Planted(config)
     if domain == "verilog":
         import test_verilog_flow as vt
 

@@ -41,6 +41,7 @@ BOOKKEEPING = ("tasks/", "run/", "done/")  # commit keys that are no stage's out
 RUN_TIMEOUT_S = 240.0
 TOOLS = {"code": "python3", "verilog": "iverilog", "proofs": "coqc", "translation": "g++"}
 TOOLS["code-ties"] = "python3"  # several alike solutions and testers: only content keys decide
+TOOLS["code-dart"] = "python3"  # dart waves: the budget's grants are decided alike after a kill
 
 
 def _domain(name: str) -> object:

@@ -100,3 +100,17 @@ def test_a_saved_config_reads_back_with_its_domain_section_and_id(tmp_path: Path
 def test_a_key_no_domain_registers_is_refused_naming_it() -> None:
     with pytest.raises(ConfigError, match="field verilogg: Extra inputs are not permitted"):
         load_config(None, ["verilogg.formal=true"])
+
+
+def test_the_fixed_sampling_policy_keeps_run_ids_and_dart_is_validated() -> None:
+    assert load_config(None, ["solver.policy=fixed"]).id == "df5929c6f0f8b75e82d59d2f"
+    assert load_config(None, ["solver.policy=fixed", "solver.k=3"]).id == "df5929c6f0f8b75e82d59d2f"
+    dart = load_config(None, ["solver.policy=dart"])
+    assert dart.id != "df5929c6f0f8b75e82d59d2f" and dart.solver.cap == 8 * dart.solver.n
+    assert load_config(None, ["solver.policy=dart", "solver.k=2"]).id != dart.id
+    with pytest.raises(ConfigError, match="max_n"):
+        load_config(None, ["solver.policy=dart", "solver.n=4", "solver.max_n=2"])
+    saved = load_config(None, ["solver.policy=dart", "solver.budget=99"])
+    from assay.flows.config import dump_config
+
+    assert "policy: dart" in dump_config(saved) and "policy" not in dump_config(load_config(None))

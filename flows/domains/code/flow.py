@@ -25,6 +25,7 @@ from assay.flows.domains.code.languages import (
 )
 from assay.flows.domains.code.state import INPUTS, TRUSTED, CodeState
 from assay.flows.engine import domain_flow
+from assay.flows.engine.budget import WAVE_CHECK
 from assay.flows.engine.domain_flow import Rounds, importer, repair_rounds, select
 from assay.flows.engine.steps import Check, Op, Program
 from assay.flows.sources import TaskFileError
@@ -171,6 +172,31 @@ def _verify(state: CodeState, t: Task, round_: int) -> Program:
     state.commit("verify", t, round_, {"verdicts": verdicts})
 
 
+def _passes(state: CodeState, t: Task, wave: int) -> int:
+    """Verified round-0 solutions sampled before `wave` (dart's stop rule and pass rate)."""
+    matrix = state.matrix(t)
+    return sum(
+        1
+        for i in matrix.verified()
+        if matrix.solutions[i].round == 0 and matrix.solutions[i].wave < wave
+    )
+
+
+def _check_wave(state: CodeState, t: Task, wave: int) -> Program:
+    """Wave `wave`'s new solutions against the task's pool (fixed after round 0); on a task
+    labelled by agreement, their outputs on the kept inputs too."""
+    if state.done(WAVE_CHECK, t, wave):
+        return
+    pool = state.pool(t)
+    new = [c for c in state.solutions(t) if c.round == 0 and c.wave == wave]
+    items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []
+    verdicts: list[Verdict] = yield Check(items, verifier=verifier_of(t))
+    verdicts = [st.with_context(v, pool) for v in verdicts]
+    if state.done("labels", t, 0):  # their outputs too, for majority votes (as repairs')
+        verdicts += yield from _outputs(state, t, new)
+    state.commit(WAVE_CHECK, t, wave, {"verdicts": verdicts})
+
+
 ROUNDS = Rounds(
     first=lambda state, t, index: st.first_requests(state.config, t, index),
     repair=lambda state, t, index, round_, failing: st.repair_requests(
@@ -180,6 +206,8 @@ ROUNDS = Rounds(
         t, role, completion, request.sampling, round_, parent, state.config.tester.max_tests
     ),
     verify=_verify,
+    passes=_passes,
+    check_wave=_check_wave,
 )
 
 

@@ -69,7 +69,7 @@ class CodeState(RunState):
     def voters(self, task: Task) -> set[str]:
         """The round-0 solutions whose outputs vote on labels; for a task with trusted tests but
         no reference (nothing to check a label itself on), only those that passed those tests."""
-        first = {c.id for c in self.solutions(task) if c.round == 0}
+        first = {c.id for c in self.solutions(task) if c.round == 0 and c.wave == 0}
         accepted = {vid for vid, _, _ in other_solutions(task)}  # the task's own, any language
         if task.tests and not task.reference:
             checked = self._checked(task, verifier_of(task) or "python", TRUSTED)

@@ -22,7 +22,16 @@ from assay.flows.domains.proofs.config import ProofsConfig
 from assay.flows.domains.proofs.importers import ProofImportError
 from assay.flows.domains.proofs.importers import load as load_split
 from assay.flows.domains.proofs.state import ProofState
-from assay.flows.engine.domain_flow import Rounds, importer, repair_rounds, select, task_checks
+from assay.flows.engine.budget import WAVE_CHECK
+from assay.flows.engine.domain_flow import (
+    Rounds,
+    checked,
+    importer,
+    repair_rounds,
+    select,
+    task_checks,
+    wave_passes,
+)
 from assay.flows.engine.steps import Check, Generate, Program
 from assay.schemas.records import Candidate, Role, Sample, Task, Verdict
 from assay.workers.api import Completion, Request
@@ -100,6 +109,13 @@ def _new_proofs(state: ProofState, t: Task, round_: int) -> list[Candidate]:
     return [c for c in state.solutions(t) if c.round == round_ and c.role in ps.PROOF_ROLES]
 
 
+def _check_wave(state: ProofState, t: Task, wave: int) -> Program:
+    """Check a dart wave's new proofs against the statement."""
+    new = [c for c in state.solutions(t) if c.round == 0 and c.wave == wave]
+    items = [ps.check_item(t, c.text, c.id) for c in new if c.role in ps.PROOF_ROLES]
+    yield from checked(state, t, wave, WAVE_CHECK, items)
+
+
 ROUNDS = Rounds(
     first=lambda state, t, index: ps.prove_requests(state.config, t, index),
     repair=lambda state, t, index, round_, failing: ps.repair_requests(
@@ -109,6 +125,8 @@ ROUNDS = Rounds(
         t, role, completion, round_, parent, request.sampling.to_dict()
     ),
     verify=lambda state, t, round_: _verify(state, [t], round_),
+    passes=lambda state, t, wave: wave_passes(state.judged(t), wave),
+    check_wave=_check_wave,
 )
 
 

@@ -15,13 +15,22 @@ from assay.flows.domains.translation.config import TranslationFlowConfig
 from assay.flows.domains.translation.importers import ParEvalImportError, load_pareval
 from assay.flows.domains.translation.state import TranslationState
 from assay.flows.domains.translation.summary import print_summary
-from assay.flows.engine.domain_flow import checked, importer, select, task_checks
+from assay.flows.engine.budget import WAVE_CHECK, Budget
+from assay.flows.engine.domain_flow import (
+    checked,
+    importer,
+    repair_grant,
+    select,
+    task_checks,
+    wave_passes,
+)
 from assay.flows.engine.steps import Generate, Program
+from assay.flows.engine.waves import run_waves
 from assay.flows.state import RunState
 from assay.schemas.records import Candidate, Role, Task
 
 if TYPE_CHECKING:
-    from assay.workers.api import Request
+    from assay.workers.api import Completion, Request
 
 __all__ = ["check_tasks", "load", "open_state", "print_summary", "program", "verifier"]
 
@@ -38,13 +47,21 @@ def verifier(config: RunConfig) -> tuple[str, dict[str, Any] | None]:
     return ts.VERIFIER, None
 
 
+WAVES = True  # samples in dart waves (`solver.policy: dart`) after round 0
+
+
 def program(state: TranslationState, t: Task, index: int) -> Program:
-    """Every round of one task, then its selection; each step skips what is committed."""
+    """Every round of one task (round 0's dart waves after it), then its selection; each step
+    skips what is committed."""
     for round_ in range(state.config.section(TranslationFlowConfig).rounds):
         yield from _write_tests(state, t, index, round_)
         yield from _check_tests(state, t, round_)
         yield from _translate(state, t, index, round_)
         yield from _verify(state, t, round_)
+        if round_ == 0 and state.budget is not None:
+            yield from _waves(state, t, index, state.budget)
+    if state.budget is not None:
+        state.budget.leave(index)
     select(
         state, t, lambda: ts.select_samples(t, state.judged(t), state.validated(t), state.run_id)
     )
@@ -72,6 +89,14 @@ def _translate(state: TranslationState, t: Task, index: int, round_: int) -> Pro
         state.commit("gen", t, round_, {})
         return
     failing = ts.failing_for_repair(state.judged(t), round_ - 1, cfg.repair.n) if round_ else []
+    budget = state.budget
+    if (
+        round_
+        and budget is not None
+        and not (failing and (yield from repair_grant(state, t, index, round_, budget)))
+    ):  # under dart fresh samples come in waves; a repair draws on the budget
+        state.commit("gen", t, round_, {})
+        return
     if failing:
         pairs = ts.repair_requests(cfg, t, index, round_, failing)
         names, parents = ["repairer"] * len(failing), [c.id for c, _ in failing]
@@ -100,6 +125,31 @@ def _generate(
             t, role, names[j], completion, request.sampling, round_, parents[j]
         )
     state.commit(stage, t, round_, {"candidates": cands})
+
+
+def _waves(state: TranslationState, t: Task, index: int, budget: Budget) -> Program:
+    """Round 0's dart waves: fresh translations while the budget grants them, each checked
+    against round 0's suite."""
+
+    def extract(role: Role, request: Request, completion: Completion) -> list[Candidate]:
+        return ts.to_candidates(t, role, ts.TRANSLATOR, completion, request.sampling, 0)
+
+    def check(wave: int) -> Program:
+        new = [c for c in state.translations(t) if c.round == 0 and c.wave == wave]
+        suite = state.suite(t, 0)
+        items = [ts.check_item(t, c.text, suite, c.id) for c in new]
+        yield from checked(state, t, wave, WAVE_CHECK, items, ts.SUITE)
+
+    yield from run_waves(
+        state,
+        t,
+        index,
+        budget,
+        lambda: ts.translator_requests(state.config, t, index, 0),
+        extract,
+        lambda wave: wave_passes(state.judged(t), wave),
+        check,
+    )
 
 
 def _check_tests(state: TranslationState, t: Task, round_: int) -> Program:

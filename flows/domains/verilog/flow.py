@@ -15,6 +15,7 @@ from assay.flows.domains.verilog.config import VerilogConfig
 from assay.flows.domains.verilog.importers import VerilogEvalError, load_verilogeval
 from assay.flows.domains.verilog.state import VerilogState
 from assay.flows.engine import domain_flow
+from assay.flows.engine.budget import WAVE_CHECK
 from assay.flows.engine.domain_flow import (
     Rounds,
     checked,
@@ -22,6 +23,7 @@ from assay.flows.engine.domain_flow import (
     repair_rounds,
     select,
     task_checks,
+    wave_passes,
 )
 from assay.flows.engine.steps import Check, Generate, Program
 from assay.flows.state import RunState
@@ -67,6 +69,13 @@ def _verify(state: VerilogState, t: Task, round_: int) -> Program:
     yield from checked(state, t, round_, "verify", items)
 
 
+def _check_wave(state: VerilogState, t: Task, wave: int) -> Program:
+    """Simulate a dart wave's new designs against the task's golden RTL."""
+    new = [c for c in state.solutions(t) if c.round == 0 and c.wave == wave]
+    items = [vs.check_item(c.text, t.reference, c.id) for c in new if c.role in vs.DESIGN_ROLES]
+    yield from checked(state, t, wave, WAVE_CHECK, items)
+
+
 ROUNDS = Rounds(
     first=lambda state, t, index: vs.first_requests(state.config, t, index),
     repair=lambda state, t, index, round_, failing: vs.repair_requests(
@@ -76,6 +85,8 @@ ROUNDS = Rounds(
         t, role, completion, request.sampling, round_, parent
     ),
     verify=_verify,
+    passes=lambda state, t, wave: wave_passes(state.judged(t), wave),
+    check_wave=_check_wave,
 )
 
 
