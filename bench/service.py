@@ -27,6 +27,7 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
 
 from conftest import Server
