@@ -177,13 +177,7 @@ class Lane:
         self.load[index] = 0
         probe = index in self.held  # a held worker carries its one call, `call`
         self.held.discard(index)
-        self.lost_at[index] = time.monotonic()
-        self.in_row += 1
-        if self.in_row > self.breaker:
-            raise LaneError(
-                f"{name_of(self.workers[index], index)}: {self.in_row} calls lost in a row with "
-                f"none answered (the workers, not a prompt or item, are failing): {reason}"
-            )
+        self._in_row(index, reason)
         worker = self.workers[index]
         running = left[0] if getattr(worker, "serial", False) and left else call
         counted = not self.isolate or (probe and self._isolated(index, running.sent))
@@ -195,6 +189,18 @@ class Lane:
         self._replace(index)
 
     isolate = False  # count only a probe's loss, and only when its worker went alone
+
+    def _in_row(self, index: int, reason: str) -> None:
+        """One more call (or start) lost with none answered since; past `breaker`, the
+        workers are failing, not a prompt or an item: the run stops."""
+        self.lost_at[index] = time.monotonic()
+        self.in_row += 1
+        if self.in_row > self.breaker:
+            raise LaneError(
+                f"{name_of(self.workers[index], index)}: {self.in_row} calls or starts lost in a "
+                f"row with none answered (the workers, not a prompt or item, are failing): "
+                f"{reason}"
+            )
 
     def _replace(self, index: int) -> None:
         """A new worker in place of `index`; it takes no probe until it has started."""
@@ -212,14 +218,7 @@ class Lane:
         worker = self.workers[index]
         if not worker.lost(exc):
             raise exc
-        self.lost_at[index] = time.monotonic()
-        self.in_row += 1
-        if self.in_row > self.breaker:
-            raise LaneError(
-                f"{name_of(worker, index)}: {self.in_row} calls or starts lost in a row with "
-                f"none answered (the workers, not a prompt or item, are failing): "
-                f"{type(exc).__name__}: {exc}"
-            )
+        self._in_row(index, f"{type(exc).__name__}: {exc}")
         for future, call in list(self.busy.items()):  # sent while it was starting
             if call.index == index:
                 del self.busy[future]
