@@ -119,3 +119,25 @@ def test_a_run_killed_after_the_votes_resumes_to_the_rows_of_an_uninterrupted_on
     monkeypatch.undo()
     broken = _run(tmp_path / "broken", *run)
     assert _tables(broken) == _tables(whole)
+
+
+def test_a_run_whose_round_0_pool_was_checked_before_votes_keeps_that_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commit = CodeState.commit
+
+    def dies_after_round_0(self: CodeState, stage: str, *args: Any) -> None:
+        commit(self, stage, *args)
+        if stage == "verify":
+            self.flush()
+            raise Killed
+
+    monkeypatch.setattr(votes, "applies", lambda task: False)  # the flow as it was
+    monkeypatch.setattr(CodeState, "commit", dies_after_round_0)
+    with pytest.raises(Killed):
+        _run(tmp_path, [*RIGHT, TRIANGLE], [RIGHT_ASSERT], "select.keep=3")
+    monkeypatch.undo()
+    dataset = _run(tmp_path, [*RIGHT, TRIANGLE], [RIGHT_ASSERT], "select.keep=3")
+    kept = query(dataset, "SELECT response FROM samples").to_pylist()
+    assert sorted(k["response"] for k in kept) == sorted(RIGHT)  # round 0's verdicts count
+    assert not query(dataset, "SELECT * FROM verdicts WHERE against = 'votes'").to_pylist()

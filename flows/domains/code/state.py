@@ -110,14 +110,18 @@ class CodeState(RunState):
         """Trusted tests plus generated and labelled tests; with a reference, only those that
         passed on it; with trusted tests alone, only the asserts a strict majority of the
         solutions passing those tests pass (`votes`): a wrong test would otherwise veto right
-        solutions. Without either, every generated test counts (consensus decides)."""
+        solutions. Without either, every generated test counts (consensus decides), as it did
+        on a run whose round-0 pool was checked before votes were taken (it keeps that pool, so
+        the verdicts against it still count when the run resumes)."""
         testers = self.candidates(task, Role.TESTER)
         checks = [v for v in self._verdicts.get(task.id, []) if v.against == "reference"]
         valid = {o.name for v in checks for o in v.outcomes if o.status is Status.PASS}
         labelled = [
             (text, ids) for text, ids in self.labelled(task) if not task.reference or text in valid
         ]
-        if votes.applies(task):
+        if votes.applies(task) and (
+            self.done(votes.VOTES, task, 0) or not self.done("verify", task, 0)
+        ):
             cast = self._checked(task, verifier_of(task) or "python", votes.VOTES)
             return build_pool(task, testers, votes.backed(task, cast), labelled)
         return build_pool(task, testers, valid if task.reference else None, labelled)
