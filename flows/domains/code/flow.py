@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from assay.flows.config import RunConfig
 from assay.flows.domains.code import labels as lb
 from assay.flows.domains.code import stages as st
+from assay.flows.domains.code import votes
 from assay.flows.domains.code.importers import ImportFormatError
 from assay.flows.domains.code.importers import load as load_file
 from assay.flows.domains.code.languages import (
@@ -148,9 +149,26 @@ def _labels(state: CodeState, t: Task) -> Program:
     state.commit("labels", t, 0, {"verdicts": records})
 
 
+def _votes(state: CodeState, t: Task) -> Program:
+    """A task with trusted tests and no reference: run each round-0 solution on the trusted
+    tests and every tester assert; the pool keeps the asserts most of those that pass the
+    trusted tests pass (`votes.backed`). Committed even with nothing to vote on: the pool
+    reads the stage's presence (`CodeState.pool`)."""
+    if not votes.applies(t) or state.done(votes.VOTES, t, 0):
+        return
+    tests = votes.vote_tests(t, state.candidates(t, Role.TESTER))
+    first = [c for c in state.solutions(t) if c.round == 0 and c.wave == 0]
+    asserts = len(tests) > len(set(t.tests))  # more than the trusted tests restated
+    items = [st.check_item(t, c.text, tests, c.id) for c in first] if asserts else []
+    checked: list[Verdict] = yield Check(items, verifier=verifier_of(t))
+    named = [st.named_by_tests(v, tests, votes.VOTES) for v in checked]
+    state.commit(votes.VOTES, t, 0, {"verdicts": named})
+
+
 def _verify(state: CodeState, t: Task, round_: int) -> Program:
     """Labelled tasks' inputs and labels (round 0), then: validate generated tests on the
-    reference (round 0), run new solutions on the pool."""
+    reference, or without one by the votes of the solutions that pass the trusted tests
+    (round 0), run new solutions on the pool."""
     if round_ == 0 and lb.applies(t, state.config.tester.labels):
         yield from _inputs(state, t)
         yield from _labels(state, t)
@@ -162,6 +180,8 @@ def _verify(state: CodeState, t: Task, round_: int) -> Program:
         checked: list[Verdict] = yield Check(items, verifier=verifier_of(t))
         named = [st.named_by_tests(v, tests) for (_, tests), v in zip(suites, checked, strict=True)]
         state.commit("validate", t, round_, {"verdicts": named})
+    if round_ == 0:
+        yield from _votes(state, t)
     pool = state.pool(t)
     new = [c for c in state.solutions(t) if c.round == round_]
     items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []

@@ -1,7 +1,8 @@
 """The code domain's test pool and pass matrix: which tests count, and who passed what.
 
 A task's pool is its trusted tests plus the generated tests that survived validation (they pass
-on the trusted reference solution, when there is one). Every solution runs against the whole pool
+on the trusted reference solution, when there is one; with trusted tests alone, on most of the
+solutions that pass them: `votes`). Every solution runs against the whole pool
 in one sandboxed check; the per-test outcomes form one row of the N×M pass matrix.
 """
 

@@ -191,9 +191,9 @@ def with_context(verdict: Verdict, pool: TestPool) -> Verdict:
     return replace(verdict, outcomes=outcomes, against=pool.id)
 
 
-def named_by_tests(verdict: Verdict, tests: list[str]) -> Verdict:
+def named_by_tests(verdict: Verdict, tests: list[str], against: str = "reference") -> Verdict:
     """A validation verdict whose outcomes are named by the assert text they checked."""
     outcomes = tuple(
         replace(o, name=tests[i]) if i < len(tests) else o for i, o in enumerate(verdict.outcomes)
     )
-    return replace(verdict, outcomes=outcomes, against="reference")
+    return replace(verdict, outcomes=outcomes, against=against)

@@ -1,8 +1,9 @@
 """The code run's committed state: `RunState` read through the code domain's test pool, where a
 solution is judged by its verdict against the pool of trusted and validated generated tests
-(and, for a task labelled by agreement, the tests its sampled solutions agreed on: with a
-reference, only those that pass on it; with trusted tests alone, voted by solutions that pass
-them)."""
+(and, for a task labelled by agreement, the tests its sampled solutions agreed on). Generated
+tests are checked before they count: with a reference, only those that pass on it; with trusted
+tests alone, labels are voted by the solutions that pass them, and model-written asserts count
+only when most of those solutions pass them (`votes`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Self
 
 from assay.flows.config import RunConfig
 from assay.flows.domains.code import labels as lb
+from assay.flows.domains.code import votes
 from assay.flows.domains.code.languages import (
     PROGRAM_OUTPUTS,
     other_solutions,
@@ -106,13 +108,22 @@ class CodeState(RunState):
 
     def pool(self, task: Task) -> TestPool:
         """Trusted tests plus generated and labelled tests; with a reference, only those that
-        passed on it (a wrong label would otherwise veto right solutions)."""
+        passed on it; with trusted tests alone, only the asserts a strict majority of the
+        solutions passing those tests pass (`votes`): a wrong test would otherwise veto right
+        solutions. Without either, every generated test counts (consensus decides), as it did
+        on a run whose round-0 pool was checked before votes were taken (it keeps that pool, so
+        the verdicts against it still count when the run resumes)."""
         testers = self.candidates(task, Role.TESTER)
         checks = [v for v in self._verdicts.get(task.id, []) if v.against == "reference"]
         valid = {o.name for v in checks for o in v.outcomes if o.status is Status.PASS}
         labelled = [
             (text, ids) for text, ids in self.labelled(task) if not task.reference or text in valid
         ]
+        if votes.applies(task) and (
+            self.done(votes.VOTES, task, 0) or not self.done("verify", task, 0)
+        ):
+            cast = self._checked(task, verifier_of(task) or "python", votes.VOTES)
+            return build_pool(task, testers, votes.backed(task, cast), labelled)
         return build_pool(task, testers, valid if task.reference else None, labelled)
 
     def matrix(self, task: Task) -> Matrix:
