@@ -164,15 +164,16 @@ def local_model(args: argparse.Namespace, folder: Path) -> str:
 
     out = {}
     for policy, more in (
-        ("fixed", [f"solver.n={args.n}"]),
-        ("dart", ["solver.policy=dart", f"solver.n={args.wave}", f"solver.max_n={args.max_n}",
-                  f"solver.zero_share={args.zero_share}"]),
+        ("fixed", [f"solver.n={args.model_n}"]),
+        ("dart", ["solver.policy=dart", f"solver.n={args.model_wave}",
+                  f"solver.max_n={args.model_max_n}", f"solver.zero_share={args.zero_share}"]),
     ):  # fmt: skip
         base = [f"dataset={folder / ('model-' + policy)}", "repair.rounds=0",
-                "curate.enabled=false", *more]  # fmt: skip
+                "curate.enabled=false", f"tasks=[{{seed: code, limit: {args.model_tasks}}}]",
+                *more]  # fmt: skip
         if policy == "dart":  # the same budget as fixed: n × tasks
             tasks = len(load_tasks(load_config(None, base)))
-            base.append(f"solver.budget={args.n * tasks}")
+            base.append(f"solver.budget={args.model_n * tasks}")
         config = load_config(None, base)
         gen = GeneratorSpec.of(config.generator).build()
         counts = run(config, gen, "python")
@@ -194,6 +195,10 @@ def main() -> None:
     p.add_argument("--max-n", type=int, default=32, help="dart: most samples per task")
     p.add_argument("--zero-share", type=float, default=0.75)
     p.add_argument("--local-model", action="store_true", help="also the code seeds on a model")
+    p.add_argument("--model-tasks", type=int, default=14, help="the model's seed tasks")
+    p.add_argument("--model-n", type=int, default=4, help="the model, fixed: samples per task")
+    p.add_argument("--model-wave", type=int, default=2, help="the model, dart: per wave")
+    p.add_argument("--model-max-n", type=int, default=8, help="the model, dart: most per task")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         last = replay(args, Path(tmp))
