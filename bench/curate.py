@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports Ray)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 NAMES = ["total", "count", "value", "items", "result", "index", "acc", "data", "key", "node"]

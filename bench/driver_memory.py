@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports Ray)
+
 
 def make_inputs(folder: Path, n: int) -> tuple[Path, Path]:
     """A task file of `n` one-line tasks and the replay answers for them."""

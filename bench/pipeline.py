@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports Ray)
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks"
 HUMANEVAL = BENCHMARKS / "humaneval" / "HumanEval.jsonl.gz"
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+import assay.flows  # noqa: F401  (first: Ray's uv hook off before any test imports Ray)
+
 if TYPE_CHECKING:
     from assay.flows.verify import Summary
     from assay.verifiers.sandbox import Limits, ZygoteSandbox
