@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports Ray)
+
 HERE = Path(__file__).resolve().parent
 
 
