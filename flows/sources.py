@@ -93,6 +93,23 @@ def load_tasks(config: RunConfig) -> list[Task]:
     return list(seen.values())
 
 
+class Loaded(BaseModel):
+    """A run's tasks as its caller loaded and checked them (`assay run` does, before taking the
+    run's lock), handed to the run's flow in the same process so that the flow neither reads
+    nor checks them again (an importer's parse, e.g. HumanEval's tests split by AST, costs
+    more per task than the run's bookkeeping). Prefect records a flow's parameters in its
+    database: of this one it records the count alone."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    count: int
+    tasks: Any = Field(exclude=True, repr=False)  # list[Task]: carried, never serialised
+
+    @classmethod
+    def of(cls, tasks: list[Task]) -> Loaded:
+        return cls(count=len(tasks), tasks=tasks)
+
+
 def task_key(run_id: str, task: Task) -> str:
     """A task's commit key in a run: one per task, so a grown source adds only its new ones."""
     return f"tasks/{run_id}/{task.id}"

@@ -1,7 +1,8 @@
 """Record types that flow between the rooms: tasks, candidates, verdicts, samples, runs.
 
 Every id is a content hash (see `content_id`), so the same content always gets the same id and
-a rerun can tell what is already committed.
+a rerun can tell what is already committed. A record's id is hashed once, when first asked
+for (its fields are frozen), since a run's driver asks for the same ids many times a task.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import enum
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -62,7 +64,7 @@ class Task:
     setup: str = ""  # code the tests need (imports, helpers), run before them
     meta: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return content_id("task", self.domain, self.source, self.name, self.prompt)
 
@@ -84,7 +86,7 @@ class Candidate:
     raw: str = ""  # the model's full completion, before extraction
     wave: int = 0  # which wave of round 0 sampled it (`solver.policy: dart`); 0 otherwise
 
-    @property
+    @cached_property
     def id(self) -> str:
         return content_id("candidate", self.task_id, self.role.value, self.text)
 
@@ -146,7 +148,7 @@ class Verdict:
     verifier_version: int = 0  # bumped when the verifier's judgement changes
     config_hash: str = ""  # the verifier's options and limits (`verifiers.batch.config_hash`)
 
-    @property
+    @cached_property
     def id(self) -> str:
         """The same check of the same candidate by the same verifier version under the same
         options and limits: a re-check under anything else is a new verdict, not a repeat."""
@@ -182,7 +184,7 @@ class Sample:
     level: Level | str = ""  # how it was verified (a `Level`)
     formal: Formal | str = ""  # the formal tier's answer where the domain has one
 
-    @property
+    @cached_property
     def id(self) -> str:
         return content_id("sample", self.task_id, self.candidate_id, self.strategy)
 
@@ -222,7 +224,7 @@ class Curation:
     pass_config: dict[str, Any] = field(default_factory=dict)  # the curate config of the pass
     same_prompt_as: str = ""  # the first task whose prompt this task's repeats or nearly repeats
 
-    @property
+    @cached_property
     def id(self) -> str:
         return content_id("curation", self.pass_id, self.sample_id)
 

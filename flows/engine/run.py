@@ -12,6 +12,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from assay.flows.config import RunConfig
 from assay.flows.domains import get
@@ -20,7 +21,7 @@ from assay.flows.engine.compute import Compute
 from assay.flows.engine.finish import compact, curate, report
 from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
-from assay.flows.sources import load_tasks
+from assay.flows.sources import Loaded, load_tasks
 from assay.flows.state import RunState
 
 
@@ -41,17 +42,23 @@ def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, 
 
 
 @flow(name="assay-run", log_prints=False)
-def run_flow(config: RunConfig, quiet: bool = False) -> dict:
-    """Tasks → the domain's rounds (generate, check, repair, select) → the dataset."""
+def run_flow(config: RunConfig, quiet: bool = False, loaded: Loaded | None = None) -> dict:
+    """Tasks → the domain's rounds (generate, check, repair, select) → the dataset. `loaded`:
+    the tasks as the caller (`assay run`) loaded and checked them; else (a deployment) they are
+    loaded and checked here, before anything is committed."""
     parts = get(config.domain).flow()
-    tasks = load_tasks(config)  # once: the tasks checked are the tasks run
-    parts.check_tasks(tasks, config)  # before anything is committed
+    if loaded is None:
+        tasks = load_tasks(config)  # once: the tasks checked are the tasks run
+        parts.check_tasks(tasks, config)
+    else:
+        tasks = loaded.tasks
     progress = Progress(quiet)
     state = parts.open_state(config, tasks)
     try:
         if pending(state, parts):
             state.start()
-            rounds(state, parts, progress)
+            held: Any = quote(state)  # unquoted for the task: Prefect would walk every record
+            rounds(held, parts, progress)
     except BaseException:
         state.finish("failed")  # what was committed stays; a rerun resumes from it
         raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assay.schemas.records import Candidate, Status, Task, Verdict, content_id
 
@@ -25,7 +25,7 @@ class PoolTest:
     origins: tuple[str, ...] = ()  # tester (or input-generator) candidate ids that proposed it
     labelled: bool = False  # its expected output is the agreement of sampled solutions
 
-    @property
+    @cached_property  # asked for once per outcome of every verdict
     def id(self) -> str:
         return content_id("test", self.code)
 
@@ -35,7 +35,7 @@ class TestPool:
     task_id: str
     tests: tuple[PoolTest, ...]
 
-    @property
+    @cached_property
     def id(self) -> str:
         return "pool:" + content_id("pool", self.task_id, [t.code for t in self.tests])
 

@@ -1,0 +1,202 @@
+"""The driver's own cost: CPU per task at the margin and peak RSS of `assay run`'s process.
+
+The replay pipeline (`bench/pipeline.py`'s HumanEval-derived tasks and replay generator, 2
+solutions per task, one checked right and one wrong) runs through `runner.run_pipeline` (the
+whole `assay run` path: task checks, run lock, Prefect flow, rounds, curation, report) at two
+sizes, each in a fresh process on its own local Ray. The driver's CPU is that process's user +
+system time (its threads included; Ray's, Prefect's server's and the verifiers' processes not);
+the fixed costs (imports, start-up, Prefect) cancel in the difference of the two sizes, which
+divided by the difference in tasks is the driver's CPU per task at the margin. It is also split
+by phase: opening the run's state (the task commits), the rounds (the engine's loop: what bounds
+how many tasks a second one driver feeds to the generators and verifiers), the curation pass
+and the report (both once the rounds end), and by the driver's live threads.
+
+    uv run python bench/driver.py                          # 984 and 1,968 tasks
+    uv run python bench/driver.py --sizes 164 328 --profile /tmp/driver.prof
+    uv run python bench/driver.py --rss-tasks 100000       # also: peak RSS over one-line tasks
+
+`--profile` writes the larger run's cProfile stats (read with `python -m pstats`) and prints
+its top functions by cumulative time. `--rss-tasks N` runs N one-line tasks
+(`bench/driver_memory.py`'s) the same way and reports that run's peak RSS and time.
+The last line is `driver_ms_per_task=X peak_rss_mb=Y shards_speedup_4=Z` (Z is NA: one driver
+per run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports Ray)
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str) -> None:
+    """One `assay run` in this process; prints a JSON line with its CPU, peak RSS and counts."""
+    import ray
+
+    from assay.flows.config import load_config
+    from assay.flows.runner import run_pipeline
+
+    cfg = load_config(None, [
+        f"dataset={folder / 'dataset'}", f"tasks=[{{file: {tasks}}}]",
+        "generator.backend=replay", "generator.model=replay", "generator.num_cpus=0",
+        f"generator.options={{answers: {answers}, delay_s: {delay}}}", "solver.n=2",
+        "tester.n=0", "repair.rounds=0", "store.compact=false",
+    ])  # fmt: skip
+    phases = time_phases()
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    started = time.perf_counter()
+    if profile:
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            summary = run_pipeline(cfg, quiet=True)
+        prof.dump_stats(profile)
+    else:
+        summary = run_pipeline(cfg, quiet=True)
+    seconds = time.perf_counter() - started
+    threads = thread_cpu()
+    ray.shutdown()
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"cpu_s": use.ru_utime + use.ru_stime, "peak_rss_mb": use.ru_maxrss / 1024,
+                      "seconds": seconds, "state": summary.state,
+                      "samples": summary.counts.get("samples"), "threads": threads,
+                      "phases": phases}))  # fmt: skip
+
+
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+PHASES = {"rounds": "run_programs", "curate": "curate", "report": "report"}
+
+
+def time_phases() -> dict[str, float]:
+    """The process's CPU seconds in each phase of the run: opening its state (the task
+    commits), the rounds (the engine's loop with every task's program and the commits written
+    behind it: what bounds how many tasks a second one driver feeds to the generators and
+    verifiers), then curation and the report."""
+    import assay.flows.domains.code.flow as code
+    import assay.flows.engine.run as run
+
+    spent = dict.fromkeys(["open", *PHASES], 0.0)
+
+    def timed(name: str, real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            before = _cpu()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent[name] += _cpu() - before
+
+        return call
+
+    for name, attr in PHASES.items():
+        setattr(run, attr, timed(name, getattr(run, attr)))
+    code.open_state = timed("open", code.open_state)
+    return spent
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of this process's live threads, by thread name (Linux `/proc`): which of
+    the driver's threads (Python's main one, Ray's, Prefect's) the time went to."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc/self/task").glob("*/stat"):
+        with contextlib.suppress(OSError):
+            text = stat.read_text()
+            name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :]
+            fields = rest.split()
+            out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def humaneval_inputs(folder: Path, n: int) -> tuple[Path, Path]:
+    sys.path.insert(0, str(HERE))
+    from pipeline import HUMANEVAL, make_inputs
+
+    if not HUMANEVAL.is_file():
+        raise SystemExit(f"bench/driver.py needs {HUMANEVAL} (the shared benchmarks)")
+    tasks, answers, _ = make_inputs(folder, n)
+    return tasks, answers
+
+
+def oneline_inputs(folder: Path, n: int) -> tuple[Path, Path]:
+    sys.path.insert(0, str(HERE))
+    from driver_memory import make_inputs
+
+    return make_inputs(folder, n)
+
+
+def measure(kind: str, n: int, delay: float, profile: str = "") -> dict:
+    """One run of `n` tasks of `kind` in a fresh process."""
+    with tempfile.TemporaryDirectory(prefix="assay-bench-") as tmp:
+        folder = Path(tmp)
+        make = humaneval_inputs if kind == "humaneval" else oneline_inputs
+        tasks, answers = make(folder, n)
+        cmd = [sys.executable, __file__, "--child", str(folder), str(tasks), str(answers),
+               str(delay), profile]  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(done.returncode)
+        got: dict = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"{kind}: {n} tasks in {got['seconds']:.1f}s ({got['state']}, {got['samples']} samples), "
+        f"driver CPU {got['cpu_s']:.1f}s, peak RSS {got['peak_rss_mb']:.0f} MB"
+    )
+    return got
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[984, 1968])
+    parser.add_argument("--delay", type=float, default=0.2, help="seconds per generator call")
+    parser.add_argument("--profile", default="", help="write the larger run's cProfile here")
+    parser.add_argument("--rss-tasks", type=int, default=0, help="one-line tasks for peak RSS")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        folder, tasks, answers, delay, profile = args.child
+        child(Path(folder), Path(tasks), Path(answers), float(delay), profile)
+        return 0
+    small, large = sorted(args.sizes)
+    a = measure("humaneval", small, args.delay)
+    b = measure("humaneval", large, args.delay, args.profile)
+    ms = 1000 * (b["cpu_s"] - a["cpu_s"]) / (large - small)
+    phase = {n: 1000 * (b["phases"][n] - a["phases"][n]) / (large - small) for n in a["phases"]}
+    rounds = phase["rounds"]
+    print(f"driver CPU per task at the margin: {ms:.2f} ms ({small} -> {large} tasks); by phase: "
+          + ", ".join(f"{n} {v:.2f}" for n, v in phase.items())
+          + f", the rest {ms - sum(phase.values()):.2f}. In the rounds one driver feeds up to "
+          f"{1000 / rounds:.0f} tasks/s to the generators and verifiers")  # fmt: skip
+    names = set(a["threads"]) | set(b["threads"])
+    margin = {n: 1000 * (b["threads"].get(n, 0) - a["threads"].get(n, 0)) / (large - small)
+              for n in names}  # fmt: skip
+    print("  by thread (ms per task): " + ", ".join(
+        f"{n} {v:.2f}" for n, v in sorted(margin.items(), key=lambda kv: -kv[1])[:6]))  # fmt: skip
+    if args.profile:
+        import pstats
+
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
+    peak = b["peak_rss_mb"]
+    if args.rss_tasks:
+        peak = measure("one-line", args.rss_tasks, 0.0)["peak_rss_mb"]
+    print(f"driver_ms_per_task={ms:.2f} peak_rss_mb={peak:.0f} shards_speedup_4=NA")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
