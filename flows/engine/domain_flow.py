@@ -83,15 +83,14 @@ class Rounds:
 
 def repair_rounds(state: RepairState, t: Task, index: int, rounds: Rounds) -> Program:
     """Round 0, its dart waves (under `solver.policy: dart`) and `repair.rounds` repair rounds
-    of one task; each step skips what is committed."""
+    of one task; each step skips what is committed. The task leaves the budget when its
+    program ends (`budget.leaving`), or once solved after its waves."""
     budget: Budget | None = getattr(state, "budget", None)
     for round_ in range(state.config.repair.rounds + 1):
         yield from _generate(state, t, index, rounds, round_, budget)
         yield from rounds.verify(state, t, round_)
         if round_ == 0 and budget is not None:
             yield from _waves(state, t, index, rounds, budget)
-    if budget is not None:
-        budget.leave(index)
 
 
 def _waves(state: RepairState, t: Task, index: int, rounds: Rounds, budget: Budget) -> Program:
@@ -110,7 +109,7 @@ def _waves(state: RepairState, t: Task, index: int, rounds: Rounds, budget: Budg
         lambda w: passes(state, t, w),
         lambda w: check(state, t, w),
     )
-    if state.solved(t) or state.config.repair.rounds == 0:
+    if state.solved(t):
         budget.leave(index)  # no repair round will ask: the group goes on without it
 
 

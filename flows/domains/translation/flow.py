@@ -60,8 +60,6 @@ def program(state: TranslationState, t: Task, index: int) -> Program:
         yield from _verify(state, t, round_)
         if round_ == 0 and state.budget is not None:
             yield from _waves(state, t, index, state.budget)
-    if state.budget is not None:
-        state.budget.leave(index)
     select(
         state, t, lambda: ts.select_samples(t, state.judged(t), state.validated(t), state.run_id)
     )
