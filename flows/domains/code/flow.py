@@ -182,14 +182,23 @@ def _verify(state: CodeState, t: Task, round_: int) -> Program:
         state.commit("validate", t, round_, {"verdicts": named})
     if round_ == 0:
         yield from _votes(state, t)
-    pool = state.pool(t)
     new = [c for c in state.solutions(t) if c.round == round_]
+    verdicts = yield from _on_pool(state, t, new, round_ > 0)  # repairs' outputs too
+    state.commit("verify", t, round_, {"verdicts": verdicts})
+
+
+def _on_pool(
+    state: CodeState, t: Task, new: list[Candidate], outputs: bool
+) -> Generator[Op, Any, list[Verdict]]:
+    """`new` solutions run on the task's pool; with `outputs`, on a task labelled by agreement,
+    their outputs on the kept inputs too (for majority votes, as round 0's are)."""
+    pool = state.pool(t)
     items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []
     verdicts: list[Verdict] = yield Check(items, verifier=verifier_of(t))
     verdicts = [st.with_context(v, pool) for v in verdicts]
-    if round_ > 0 and state.done("labels", t, 0):  # repairs' outputs too, for majority votes
+    if outputs and state.done("labels", t, 0):
         verdicts += yield from _outputs(state, t, new)
-    state.commit("verify", t, round_, {"verdicts": verdicts})
+    return verdicts
 
 
 def _passes(state: CodeState, t: Task, wave: int) -> int:
@@ -207,13 +216,8 @@ def _check_wave(state: CodeState, t: Task, wave: int) -> Program:
     labelled by agreement, their outputs on the kept inputs too."""
     if state.done(WAVE_CHECK, t, wave):
         return
-    pool = state.pool(t)
     new = [c for c in state.solutions(t) if c.round == 0 and c.wave == wave]
-    items = [st.check_item(t, c.text, pool.codes, c.id) for c in new] if pool.tests else []
-    verdicts: list[Verdict] = yield Check(items, verifier=verifier_of(t))
-    verdicts = [st.with_context(v, pool) for v in verdicts]
-    if state.done("labels", t, 0):  # their outputs too, for majority votes (as repairs')
-        verdicts += yield from _outputs(state, t, new)
+    verdicts = yield from _on_pool(state, t, new, True)
     state.commit(WAVE_CHECK, t, wave, {"verdicts": verdicts})
 
 
