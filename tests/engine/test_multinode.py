@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from raycluster import ENV, Node, alive, free_port
+from raycluster import ENV, Node, free_port, start
 from test_engine_code import _answers, _config, _tables
 
 pytestmark = pytest.mark.slow
@@ -25,19 +25,17 @@ GEN = "assay_gen"
 @pytest.fixture()
 def cluster(tmp_path: Path) -> Iterator[tuple[str, str, list[Node]]]:
     port, dash = free_port(), free_port()
-    head = Node(tmp_path / "head.log", "--head", "--port", str(port), "--num-cpus", "1",
-                "--include-dashboard", "true", "--dashboard-host", "127.0.0.1",
-                "--dashboard-port", str(dash))  # fmt: skip
-    nodes = [head]
-    gcs = f"127.0.0.1:{port}"
+    gcs, dashboard = f"127.0.0.1:{port}", f"http://127.0.0.1:{dash}"
+    nodes: list[Node] = []
     try:
-        alive(f"http://127.0.0.1:{dash}", 1)
-        nodes.append(Node(tmp_path / "gen.log", "--address", gcs, "--num-cpus", "0",
-                          "--resources", json.dumps({GEN: 2})))  # fmt: skip
-        alive(f"http://127.0.0.1:{dash}", 2)  # one at a time: two raylets starting at once
-        nodes.append(Node(tmp_path / "cpu.log", "--address", gcs, "--num-cpus", "2"))
-        alive(f"http://127.0.0.1:{dash}", 3)
-        yield gcs, f"http://127.0.0.1:{dash}", nodes
+        head = ("--head", "--port", str(port), "--num-cpus", "1", "--include-dashboard", "true",
+                "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash))  # fmt: skip
+        nodes.append(start(tmp_path, "head", dashboard, *head))
+        # one at a time: two raylets starting at once on this machine
+        nodes.append(start(tmp_path, "gen", dashboard, "--address", gcs, "--num-cpus", "0",
+                           "--resources", json.dumps({GEN: 2})))  # fmt: skip
+        nodes.append(start(tmp_path, "cpu", dashboard, "--address", gcs, "--num-cpus", "2"))
+        yield gcs, dashboard, nodes
     finally:
         for node in reversed(nodes):
             node.kill()
@@ -92,8 +90,8 @@ def test_killing_the_generator_node_mid_run_loses_nothing(
     assert killed.poll() is None, "the run ended before the kill"
     nodes[1].kill()  # the only node with the generators' resource
     time.sleep(5)
-    nodes.append(Node(tmp_path / "gen2.log", "--address", gcs, "--num-cpus", "0",
-                      "--resources", json.dumps({GEN: 2})))  # fmt: skip
+    nodes.append(start(tmp_path, "gen2", dashboard, "--address", gcs, "--num-cpus", "0",
+                       "--resources", json.dumps({GEN: 2})))  # fmt: skip
     logs, err = killed.communicate(timeout=900)
     assert killed.returncode == 0, err[-3000:]
     assert "SUCCEEDED" in err

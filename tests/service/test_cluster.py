@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Server
-from raycluster import ENV, Node, alive, free_port
+from raycluster import ENV, free_port, start
 from test_server import PY_OK, post
 
 pytestmark = pytest.mark.slow
@@ -43,11 +43,10 @@ print(json.dumps(sorted(serve.status().applications)))
 @pytest.fixture()
 def head(tmp_path: Path) -> Iterator[str]:
     port, dash = free_port(), free_port()
-    node = Node(tmp_path / "head.log", "--head", "--port", str(port), "--num-cpus", "2",
-                "--include-dashboard", "true", "--dashboard-host", "127.0.0.1",
-                "--dashboard-port", str(dash))  # fmt: skip
+    node = start(tmp_path, "head", f"http://127.0.0.1:{dash}", "--head", "--port", str(port),
+                 "--num-cpus", "2", "--include-dashboard", "true", "--dashboard-host",
+                 "127.0.0.1", "--dashboard-port", str(dash))  # fmt: skip
     try:
-        alive(f"http://127.0.0.1:{dash}", 1)
         yield f"127.0.0.1:{port}"
     finally:
         node.kill()
