@@ -7,7 +7,8 @@ A folder is written in full under a sibling staging folder (`.<root name>.stagin
 dataset so no reader ever globs a half-written file), fsynced, then published with one directory
 rename. A key that is already published is left out, and two processes racing on the same
 commit end with one copy: the loser's rename meets a non-empty folder and fails. That is how a
-killed run resumes with nothing lost and nothing duplicated.
+killed run resumes with nothing lost and nothing duplicated. Which keys are published is kept in
+`keys.sqlite` beside `commits/` (`schemas.keyindex`), a cache of the manifests on disk.
 
 `schemas.compact` rewrites many small folders into one `compact-<hash>` folder whose manifest
 lists all their keys and names them in `replaces`; readers take the live set of
@@ -26,7 +27,6 @@ import errno
 import hashlib
 import json
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from assay.schemas.disk import clean_staging, flush, fsync, remove, stage
+from assay.schemas.keyindex import FILE as INDEX
+from assay.schemas.keyindex import KeyIndex
 from assay.schemas.rows import TABLE_OF, Record, to_row
 from assay.schemas.snapshot import snapshot
 from assay.schemas.tables import SCHEMA_VERSION, schema_for, to_arrow
@@ -67,41 +69,22 @@ class Store:
         self.staging.mkdir(parents=True, exist_ok=True)
         self.clean_staging()
         self.clean_replaced()
-        self._index: dict[str, str] | None = None  # published key -> its folder
-        self._listed: set[str] = set()  # folders whose manifests are in the index
-        self._lock = threading.Lock()  # a run's loop reads the index while its writer adds
+        self._index: KeyIndex | None = None  # opened at first use: a reader never needs it
 
-    def _refresh(self) -> dict[str, str]:
-        """The index of published keys, brought up to date with folders published since."""
-        with self._lock:
-            return self._refresh_locked()
-
-    def _refresh_locked(self) -> dict[str, str]:
-        # A compacted folder's manifest lists every key of the folders it replaces, so its keys
-        # index like any other; a folder compaction removed stays in the index (its keys live
-        # on in the compacted folder, published before the removal).
+    @property
+    def index(self) -> KeyIndex:
+        """The published keys (`schemas.keyindex`): on disk, brought up to date when opened."""
         if self._index is None:
-            self._index = {}
-        for entry in os.scandir(self.commits):
-            if entry.name in self._listed or not entry.is_dir():
-                continue
-            try:
-                manifest = json.loads((Path(entry.path) / MANIFEST).read_text())
-            except (FileNotFoundError, NotADirectoryError):
-                continue  # not a published commit, or removed by a compaction as we looked
-            self._listed.add(entry.name)
-            for key in manifest.get("keys") or [manifest["key"]]:
-                self._index[key] = entry.name
+            self._index = KeyIndex(self.root / INDEX, self.commits)
         return self._index
 
     def has(self, key: str) -> bool:
         """Whether `key` is published (a staged but unpublished commit does not count).
 
-        The commits are read once and the index kept with what this store publishes; a key
-        another process published since reads as absent here until the next write, which looks
-        again before it publishes (see `write_many`)."""
-        index = self._index if self._index is not None else self._refresh()
-        return key in index
+        The index is brought up to date when first used and kept with what this store
+        publishes; a key another process published since reads as absent here until the next
+        write, which looks again before it publishes (see `write_many`)."""
+        return self.index.has(key)
 
     def keys(self) -> list[str]:
         """Every published commit key, sorted."""
@@ -159,11 +142,12 @@ class Store:
         commit's rows, one manifest naming every key, one flush of the disk and one rename, so
         they appear together or not at all. A commit whose key is already published is left
         out. One result per commit: whether it was published now."""
-        index = self._refresh()
+        index = self.index
+        index.refresh()
         out = [False] * len(batch)
         todo: dict[str, tuple[int, Prepared]] = {}
         for i, prepared in enumerate(batch):
-            if prepared.key not in index:
+            if not index.has(prepared.key):
                 todo.setdefault(prepared.key, (i, prepared))
         if not todo:
             return out
@@ -176,11 +160,9 @@ class Store:
             flush([*data.iterdir(), data])
             if not self._publish(data, self.commits / name):
                 return out  # another process published this very commit first
-        with self._lock:
-            self._listed.add(name)
-            for key, (i, _) in todo.items():
-                index[key] = name
-                out[i] = True
+        index.add(name, keys)
+        for i, _ in todo.values():
+            out[i] = True
         return out
 
     @staticmethod
