@@ -23,6 +23,7 @@ from pathlib import Path
 from assay.schemas.snapshot import COMPACTED, MANIFEST, REPLACES, listing
 
 FILE = "keys.sqlite"  # in the dataset root, beside commits/
+CHUNK = 200  # folders read per transaction when catching up: memory bounded by a chunk
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS folders (name TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
@@ -79,10 +80,10 @@ class KeyIndex:
     def refresh(self) -> None:
         """Add the folders published since the index last looked (by any process)."""
         new = sorted(listing(self.commits) - self._listed)
-        for start in range(0, len(new), 1000):  # a rebuild commits as it goes
+        for start in range(0, len(new), CHUNK):  # a rebuild commits as it goes
             chunk = [
                 (n, m)
-                for n in new[start : start + 1000]
+                for n in new[start : start + CHUNK]
                 if (m := _read(self.commits / n / MANIFEST))
             ]
             self.add_many([(n, m.get("keys") or [m["key"]]) for n, m in chunk])
