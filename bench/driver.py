@@ -18,8 +18,10 @@ and the report (both once the rounds end), and by the driver's live threads.
 `--profile` writes the larger run's cProfile stats (read with `python -m pstats`) and prints
 its top functions by cumulative time. `--rss-tasks N` runs N one-line tasks
 (`bench/driver_memory.py`'s) the same way and reports that run's peak RSS and time.
-The last line is `driver_ms_per_task=X peak_rss_mb=Y shards_speedup_4=Z` (Z is NA: one driver
-per run).
+`--shard-tasks N` also runs N tasks with 1, 2 and 4 shards (`engine.shards`) on a
+generation-bound replay (1 s a call, 4 replicas, 8 prompts a call) and prints the rounds'
+tasks/s for each. The last line is `driver_ms_per_task=X peak_rss_mb=Y shards_speedup_4=Z` (Z is
+the 4-shard rounds' tasks/s over one shard's; NA without `--shard-tasks`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports 
 HERE = Path(__file__).resolve().parent
 
 
-def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str) -> None:
+def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str,
+          more: list[str]) -> None:  # fmt: skip
     """One `assay run` in this process; prints a JSON line with its CPU, peak RSS and counts."""
     import ray
 
@@ -52,7 +55,7 @@ def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str) 
         f"dataset={folder / 'dataset'}", f"tasks=[{{file: {tasks}}}]",
         "generator.backend=replay", "generator.model=replay", "generator.num_cpus=0",
         f"generator.options={{answers: {answers}, delay_s: {delay}}}", "solver.n=2",
-        "tester.n=0", "repair.rounds=0", "store.compact=false",
+        "tester.n=0", "repair.rounds=0", "store.compact=false", *more,
     ])  # fmt: skip
     phases = time_phases()
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
@@ -105,6 +108,20 @@ def time_phases() -> dict[str, float]:
 
     for name, attr in PHASES.items():
         setattr(run, attr, timed(name, getattr(run, attr)))
+
+    def walled(real: Any) -> Any:  # the rounds' wall time, one loop or shards
+        def call(*args: Any, **kwargs: Any) -> Any:
+            before = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent["rounds_wall_s"] = (
+                    spent.get("rounds_wall_s", 0.0) + time.perf_counter() - before
+                )
+
+        return call
+
+    run.rounds, run.run_shards = walled(run.rounds), walled(run.run_shards)
     code.open_state = timed("open", code.open_state)
     return spent
 
@@ -140,14 +157,14 @@ def oneline_inputs(folder: Path, n: int) -> tuple[Path, Path]:
     return make_inputs(folder, n)
 
 
-def measure(kind: str, n: int, delay: float, profile: str = "") -> dict:
-    """One run of `n` tasks of `kind` in a fresh process."""
+def measure(kind: str, n: int, delay: float, profile: str = "", more: tuple[str, ...] = ()) -> dict:
+    """One run of `n` tasks of `kind` in a fresh process (`more`: config overrides)."""
     with tempfile.TemporaryDirectory(prefix="assay-bench-") as tmp:
         folder = Path(tmp)
         make = humaneval_inputs if kind == "humaneval" else oneline_inputs
         tasks, answers = make(folder, n)
         cmd = [sys.executable, __file__, "--child", str(folder), str(tasks), str(answers),
-               str(delay), profile]  # fmt: skip
+               str(delay), profile, *more]  # fmt: skip
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
@@ -160,23 +177,41 @@ def measure(kind: str, n: int, delay: float, profile: str = "") -> dict:
     return got
 
 
+def shards(n: int, delay: float = 1.0, replicas: int = 4) -> str:
+    """Tasks/s of the rounds with 1, 2 and 4 shards on a generation-bound replay (`delay` s a
+    call, `replicas` replicas, 8 prompts a call); the 4-shard speedup over one."""
+    rate = {}
+    for k in (1, 2, 4):
+        more = (f"engine.shards={k}", f"generator.replicas={replicas}", "generator.batch_size=8")
+        got = measure("humaneval", n, delay, more=more)
+        rate[k] = n / got["phases"]["rounds_wall_s"]
+        print(f"  {k} shard(s): {rate[k]:.1f} tasks/s in the rounds")
+    return f"{rate[4] / rate[1]:.2f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[984, 1968])
     parser.add_argument("--delay", type=float, default=0.2, help="seconds per generator call")
     parser.add_argument("--profile", default="", help="write the larger run's cProfile here")
     parser.add_argument("--rss-tasks", type=int, default=0, help="one-line tasks for peak RSS")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--shard-tasks", type=int, default=0,
+                        help="tasks for the 1, 2 and 4 shard runs (0: not run)")  # fmt: skip
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        folder, tasks, answers, delay, profile = args.child
-        child(Path(folder), Path(tasks), Path(answers), float(delay), profile)
+        folder, tasks, answers, delay, profile, *more = args.child
+        child(Path(folder), Path(tasks), Path(answers), float(delay), profile, more)
         return 0
     small, large = sorted(args.sizes)
     a = measure("humaneval", small, args.delay)
     b = measure("humaneval", large, args.delay, args.profile)
     ms = 1000 * (b["cpu_s"] - a["cpu_s"]) / (large - small)
-    phase = {n: 1000 * (b["phases"][n] - a["phases"][n]) / (large - small) for n in a["phases"]}
+    phase = {
+        n: 1000 * (b["phases"][n] - a["phases"][n]) / (large - small)
+        for n in a["phases"]
+        if not n.endswith("_s")
+    }
     rounds = phase["rounds"]
     print(f"driver CPU per task at the margin: {ms:.2f} ms ({small} -> {large} tasks); by phase: "
           + ", ".join(f"{n} {v:.2f}" for n, v in phase.items())
@@ -194,7 +229,8 @@ def main() -> int:
     peak = b["peak_rss_mb"]
     if args.rss_tasks:
         peak = measure("one-line", args.rss_tasks, 0.0)["peak_rss_mb"]
-    print(f"driver_ms_per_task={ms:.2f} peak_rss_mb={peak:.0f} shards_speedup_4=NA")
+    speedup = shards(args.shard_tasks) if args.shard_tasks else "NA"
+    print(f"driver_ms_per_task={ms:.2f} peak_rss_mb={peak:.0f} shards_speedup_4={speedup}")
     return 0
 
 

@@ -138,6 +138,21 @@ class RunConfig(_Strict):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _shards_fit(self) -> RunConfig:
+        """Shards drive tasks apart: a policy or domain that decides across tasks cannot."""
+        if self.engine.shards > 1 and self.solver.policy == "dart":
+            raise ValueError(
+                "engine.shards: dart spends one budget across all tasks, so it runs in one "
+                "shard; set engine.shards: 1 or solver.policy: fixed"
+            )
+        if self.engine.shards > 1 and self.domain == "proofs":
+            raise ValueError(
+                "engine.shards: the proofs domain adds conjectures to its run's tasks as it "
+                "goes, so it runs in one shard; set engine.shards: 1"
+            )
+        return self
+
     @cached_property
     def id(self) -> str:
         """Computed once: the config is frozen, and a run asks for its id at every commit."""

@@ -207,6 +207,7 @@ class EngineConfig(_Strict):
     check_chunk: int = Field(default=16, ge=1)  # most items sent to a verifier worker per call
     ready_timeout_s: float = Field(default=1800.0, gt=0)  # for workers to start (models load)
     retry_failed: bool = False  # send again the prompts an earlier invocation judged poison
+    shards: int = Field(default=1, ge=1)  # engine loops, each a Ray actor, sharing the workers
 
 
 class StoreConfig(_Strict):

@@ -196,6 +196,22 @@ class RunState:
             self._writer = Writer(self.store)
         return self._writer
 
+    def close(self) -> None:
+        """Publish every stage commit handed over, and stop the writer (a shard's loop ends so;
+        the run's own state then records the run, `finish`)."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
+
+    def reload(self) -> None:
+        """Forget the rows held and read back what the run committed (its shards did)."""
+        self.close()
+        self._candidates.clear()
+        self._verdicts.clear()
+        self._samples.clear()
+        self._totals.clear()
+        self._reload()
+
     def flush(self) -> None:
         """Every stage commit handed over so far is published (or its error raised)."""
         if self._writer is not None:
@@ -278,9 +294,7 @@ class RunState:
     def finish(self, state: str = "completed") -> dict[str, Any]:
         """Record the run's end (if this invocation did work) and return its summary counts.
         Stage commits still being written are published first."""
-        if self._writer is not None:
-            writer, self._writer = self._writer, None
-            writer.close()
+        self.close()
         totals = dict(self._totals)
         held = {*self._candidates, *self._verdicts, *self._samples}
         for task in self.tasks:

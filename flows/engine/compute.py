@@ -142,6 +142,12 @@ class Compute:
         or is not up within `ready_timeout_s`, raises `WorkersNotReady` naming it and why."""
         return wait_ready([*self.generation.workers, *self.checks.workers], self.ready_timeout_s)
 
+    def fill(self) -> int:
+        """Tasks to keep open so that every replica's calls fill twice over (each task asks
+        for at least one prompt at a time)."""
+        gen = self.generation
+        return max(64, 2 * len(gen.workers) * gen.in_flight * gen.batch_size)
+
     def stats(self) -> dict[str, Any]:
         calls = self.generation.calls
         return {

@@ -11,14 +11,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from assay.flows.engine.compute import Compute
-from assay.flows.engine.steps import Ask, Generate, Program
+from assay.flows.engine.steps import Ask, Generate, Program, Workers
 from assay.flows.progress import Generation, Progress
 
 
 def drive(
     programs: Iterable[tuple[str, Program]],
-    compute: Compute,
+    compute: Workers,
     window: int,
     progress: Progress,
     total: int,

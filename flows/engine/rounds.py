@@ -8,9 +8,8 @@ from types import ModuleType
 from typing import Any
 
 from assay.flows.engine import budget, failures
-from assay.flows.engine.compute import Compute
 from assay.flows.engine.loop import drive
-from assay.flows.engine.steps import GenerationFailed, Program
+from assay.flows.engine.steps import GenerationFailed, Program, Workers
 from assay.flows.progress import Progress
 from assay.flows.state import RunState
 
@@ -46,20 +45,22 @@ def released(state: RunState, root: Any, program: Program) -> Program:
     state.release(root)
 
 
-def window(state: RunState, compute: Compute) -> int:
-    """Tasks open at once: the configured window, else enough to fill every replica's calls
-    twice over (each task asks for at least one prompt at a time)."""
-    gen = compute.generation
-    return state.config.engine.window or max(
-        64, 2 * len(gen.workers) * gen.in_flight * gen.batch_size
-    )
+def window(state: RunState, compute: Workers) -> int:
+    """Tasks open at once: the configured window, else enough to fill the workers
+    (`Compute.fill`)."""
+    return state.config.engine.window or compute.fill()
 
 
 def run_programs(
-    state: RunState, parts: ModuleType, compute: Compute, progress: Progress
+    state: RunState,
+    parts: ModuleType,
+    compute: Workers,
+    progress: Progress,
+    todo: list[tuple[int, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Every pending task's program to its end (callable without Prefect, as tests do)."""
-    todo = pending(state, parts)
+    """Every pending task's program to its end (callable without Prefect, as tests do); a
+    shard's loop gives its share of them, `todo`, indexed as `pending` indexes them."""
+    todo = pending(state, parts) if todo is None else todo
     state.budget = budget.opened(state, parts, todo)
     programs = ((t.name, released(state, t, budget.leaving(state, i, parts.program(state, t, i))))
                 for i, t in todo)  # fmt: skip

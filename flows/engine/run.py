@@ -20,6 +20,7 @@ from assay.flows.engine import failures
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.finish import compact, curate, report
 from assay.flows.engine.rounds import pending, run_programs
+from assay.flows.engine.shards import run_shards
 from assay.flows.progress import Progress
 from assay.flows.sources import Loaded, load_tasks
 from assay.flows.state import RunState
@@ -32,13 +33,18 @@ def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, 
     with Compute.open(state.config, progress, name, options, state.limits) as compute:
         progress.note(f"workers ready in {compute.ready():.0f}s (models loaded, sandboxes open)")
         stats = run_programs(state, parts, compute, progress)
+    said(stats, progress)
+    return stats
+
+
+def said(stats: dict[str, Any], progress: Progress) -> None:
+    """The workers' counters once the rounds end."""
     progress.note(
         f"generation: {stats['generator_calls']} calls, {stats['mean_batch']:.1f} prompts per "
         f"call; {stats['checks']} checks; restarted {stats['replica_restarts']} generator "
         f"replica(s) and {stats['verifier_restarts']} verifier actor(s); "
         f"{stats['failed_prompts']} prompt(s) failed"
     )
-    return stats
 
 
 @flow(name="assay-run", log_prints=False)
@@ -55,10 +61,14 @@ def run_flow(config: RunConfig, quiet: bool = False, loaded: Loaded | None = Non
     progress = Progress(quiet)
     state = parts.open_state(config, tasks)
     try:
-        if pending(state, parts):
+        if todo := pending(state, parts):
             state.start()
-            held: Any = quote(state)  # unquoted for the task: Prefect would walk every record
-            rounds(held, parts, progress)
+            if config.engine.shards > 1:
+                said(run_shards(state, parts, todo, progress), progress)
+                state.reload()  # what the shards committed, for the run's summary
+            else:
+                held: Any = quote(state)  # unquoted for the task: Prefect would walk every record
+                rounds(held, parts, progress)
     except BaseException:
         state.finish("failed")  # what was committed stays; a rerun resumes from it
         raise

@@ -50,6 +50,9 @@ class GenerationFailed(Exception):
         super().__init__("; ".join(f"{f.request.key}: {f.reason}" for f in failed))
         self.failed = list(failed)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # sent from a shard's host (`engine.remote`)
+        return (GenerationFailed, (self.failed,))
+
 
 class Grants(Protocol):
     """What answers an `Ask` (`flows.engine.budget.Budget`): `back(granted)` once decided."""
@@ -72,3 +75,12 @@ class Ask:
 
 Op = Generate | Check  # what the lanes run
 Program = Generator[Op | Ask, Any, None]  # one task's rounds, driven by `loop.drive`
+
+
+class Workers(Protocol):
+    """What the engine's loop drives: the run's `Compute`, or a shard's `RemoteCompute`."""
+
+    def submit(self, op: Op, done: Callable[[Any], None]) -> None: ...
+    def step(self, timeout: float | None = None) -> bool: ...
+    def stats(self) -> dict[str, Any]: ...
+    def fill(self) -> int: ...

@@ -1,0 +1,111 @@
+"""Shards: several engine loops sharing one host of the run's workers commit the rows of one
+loop, prompts from every shard meet in the same generator calls, and a host whose workers stop
+tells every shard."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from contextlib import ExitStack
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_engine_code import _answers, _config, _run, _tables
+
+from assay.flows.config import RunConfig, load_config
+from assay.flows.domains import get
+from assay.flows.engine.compute import Compute
+from assay.flows.engine.remote import RemoteCompute, host_actor
+from assay.flows.engine.rounds import pending, run_programs
+from assay.flows.engine.shards import split
+from assay.flows.progress import Progress
+from assay.verifiers.sandbox import Limits
+from assay.workers.replay import ReplayGenerator
+
+
+def setup_module() -> None:
+    """Ray's workers cannot import this test module: what it hands the host goes by value."""
+    import ray.cloudpickle
+
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+class Breaks(ReplayGenerator):
+    """A generator whose every call fails as a broken replica would."""
+
+    def generate(self, requests: list) -> list:
+        raise RuntimeError("planted: the replicas are failing")
+
+
+def _local(generator: ReplayGenerator, limits: Limits, stack: ExitStack) -> Compute:
+    """The run's workers in the host actor: a replay generator and two sandboxes on threads."""
+    return stack.enter_context(Compute.local(generator, "python", limits, jobs=2, batch=4))
+
+
+def _sharded(config: RunConfig, generator: ReplayGenerator, shards: int) -> dict[str, Any]:
+    """The run's pending tasks over `shards` loops (threads here), each with its own state and
+    writer, all through one host actor; the host's counters."""
+    import ray
+
+    parts = get("code").flow()
+    todo = pending(parts.open_state(config), parts)
+    host = host_actor(shards).remote(partial(_local, generator, parts.open_state(config).limits))
+    errors: list[BaseException] = []
+
+    def loop(k: int, part: list[tuple[int, Any]]) -> None:
+        state = parts.open_state(config, [t for _, t in part])
+        try:
+            run_programs(state, parts, RemoteCompute(host, k, 64), Progress(quiet=True), part)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            state.close()
+
+    threads = [
+        threading.Thread(target=loop, args=(k, p)) for k, p in enumerate(split(todo, shards))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        if errors:
+            raise errors[0]
+        return dict(ray.get(host.stats.remote()))
+    finally:
+        ray.get(host.close.remote())
+        ray.kill(host)
+
+
+def test_split_deals_every_task_once() -> None:
+    todo = [(i, f"t{i}") for i in range(7)]
+    parts = split(todo, 3)
+    assert parts == [todo[0::3], todo[1::3], todo[2::3]]
+    assert split(todo[:2], 4) == [[todo[0]], [todo[1]]]  # no empty shard
+
+
+def test_three_shards_commit_the_rows_of_one_loop(tmp_path: Path, ray_up: None) -> None:
+    whole, sharded = _config(tmp_path / "whole"), _config(tmp_path / "sharded")
+    _run(whole, ReplayGenerator(_answers(whole)))
+    stats = _sharded(sharded, ReplayGenerator(_answers(sharded)), 3)
+    parts = get("code").flow()
+    assert not pending(parts.open_state(sharded), parts)
+    assert _tables(tmp_path / "sharded") == _tables(tmp_path / "whole")
+    assert stats["checks"] > 0 and stats["generator_calls"] > 0
+    # the shards' prompts met in shared calls: fewer calls than one per prompt
+    assert stats["generator_calls"] < stats["prompts"]
+
+
+def test_a_host_whose_workers_stop_stops_every_shard(tmp_path: Path, ray_up: None) -> None:
+    config = _config(tmp_path / "ds", "generator.retries=1")
+    with pytest.raises(RuntimeError, match="the run's workers stopped"):
+        _sharded(config, Breaks(_answers(config)), 2)
+
+
+def test_a_policy_or_domain_that_decides_across_tasks_runs_in_one_shard() -> None:
+    with pytest.raises(ValueError, match="dart spends one budget"):
+        load_config(None, ["engine.shards=2", "solver.policy=dart"])
+    with pytest.raises(ValueError, match="adds conjectures"):
+        load_config(None, ["engine.shards=2", "domain=proofs"])
