@@ -207,6 +207,9 @@ class EngineConfig(_Strict):
     check_chunk: int = Field(default=16, ge=1)  # most items sent to a verifier worker per call
     ready_timeout_s: float = Field(default=1800.0, gt=0)  # for workers to start (models load)
     retry_failed: bool = False  # send again the prompts an earlier invocation judged poison
+    # A run of at most this many tasks holds their list (each task parsed once); beyond it, every
+    # pass over the tasks reads them from their sources again, so memory stays bounded.
+    tasks_in_memory: int = Field(default=10_000, ge=0)
 
 
 class StoreConfig(_Strict):
