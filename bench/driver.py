@@ -14,6 +14,7 @@ and the report (both once the rounds end), and by the driver's live threads.
     uv run python bench/driver.py                          # 984 and 1,968 tasks
     uv run python bench/driver.py --sizes 164 328 --profile /tmp/driver.prof
     uv run python bench/driver.py --rss-tasks 100000       # also: peak RSS over one-line tasks
+    uv run python bench/driver.py --tasks-in-memory 0      # every pass reads the tasks again
 
 `--profile` writes the larger run's cProfile stats (read with `python -m pstats`) and prints
 its top functions by cumulative time. `--rss-tasks N` runs N one-line tasks
@@ -41,8 +42,9 @@ import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports 
 HERE = Path(__file__).resolve().parent
 
 
-def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str) -> None:
-    """One `assay run` in this process; prints a JSON line with its CPU, peak RSS and counts."""
+def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str, held: str) -> None:
+    """One `assay run` in this process; prints a JSON line with its CPU, peak RSS and counts.
+    `held`: `engine.tasks_in_memory` ("" for its default)."""
     import ray
 
     from assay.flows.config import load_config
@@ -53,6 +55,7 @@ def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str) 
         "generator.backend=replay", "generator.model=replay", "generator.num_cpus=0",
         f"generator.options={{answers: {answers}, delay_s: {delay}}}", "solver.n=2",
         "tester.n=0", "repair.rounds=0", "store.compact=false",
+        *([f"engine.tasks_in_memory={held}"] if held else []),
     ])  # fmt: skip
     phases = time_phases()
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
@@ -140,14 +143,14 @@ def oneline_inputs(folder: Path, n: int) -> tuple[Path, Path]:
     return make_inputs(folder, n)
 
 
-def measure(kind: str, n: int, delay: float, profile: str = "") -> dict:
+def measure(kind: str, n: int, delay: float, profile: str = "", held: str = "") -> dict:
     """One run of `n` tasks of `kind` in a fresh process."""
     with tempfile.TemporaryDirectory(prefix="assay-bench-") as tmp:
         folder = Path(tmp)
         make = humaneval_inputs if kind == "humaneval" else oneline_inputs
         tasks, answers = make(folder, n)
         cmd = [sys.executable, __file__, "--child", str(folder), str(tasks), str(answers),
-               str(delay), profile]  # fmt: skip
+               str(delay), profile, held]  # fmt: skip
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
@@ -166,15 +169,21 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=0.2, help="seconds per generator call")
     parser.add_argument("--profile", default="", help="write the larger run's cProfile here")
     parser.add_argument("--rss-tasks", type=int, default=0, help="one-line tasks for peak RSS")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tasks-in-memory",
+        default="",
+        help="engine.tasks_in_memory (0: every pass reads the task file again)",
+    )
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        folder, tasks, answers, delay, profile = args.child
-        child(Path(folder), Path(tasks), Path(answers), float(delay), profile)
+        folder, tasks, answers, delay, profile, held = args.child
+        child(Path(folder), Path(tasks), Path(answers), float(delay), profile, held)
         return 0
     small, large = sorted(args.sizes)
-    a = measure("humaneval", small, args.delay)
-    b = measure("humaneval", large, args.delay, args.profile)
+    held = args.tasks_in_memory
+    a = measure("humaneval", small, args.delay, held=held)
+    b = measure("humaneval", large, args.delay, args.profile, held)
     ms = 1000 * (b["cpu_s"] - a["cpu_s"]) / (large - small)
     phase = {n: 1000 * (b["phases"][n] - a["phases"][n]) / (large - small) for n in a["phases"]}
     rounds = phase["rounds"]
@@ -193,7 +202,7 @@ def main() -> int:
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
     peak = b["peak_rss_mb"]
     if args.rss_tasks:
-        peak = measure("one-line", args.rss_tasks, 0.0)["peak_rss_mb"]
+        peak = measure("one-line", args.rss_tasks, 0.0, held=held)["peak_rss_mb"]
     print(f"driver_ms_per_task={ms:.2f} peak_rss_mb={peak:.0f} shards_speedup_4=NA")
     return 0
 
