@@ -14,6 +14,7 @@ and the report (both once the rounds end), and by the driver's live threads.
     uv run python bench/driver.py                          # 984 and 1,968 tasks
     uv run python bench/driver.py --sizes 164 328 --profile /tmp/driver.prof
     uv run python bench/driver.py --rss-tasks 100000       # also: peak RSS over one-line tasks
+    uv run python bench/driver.py --tasks-in-memory 0      # every pass reads the tasks again
 
 `--profile` writes the larger run's cProfile stats (read with `python -m pstats`) and prints
 its top functions by cumulative time. `--rss-tasks N` runs N one-line tasks
@@ -45,7 +46,8 @@ HERE = Path(__file__).resolve().parent
 
 def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str,
           more: list[str]) -> None:  # fmt: skip
-    """One `assay run` in this process; prints a JSON line with its CPU, peak RSS and counts."""
+    """One `assay run` in this process; prints a JSON line with its CPU, peak RSS and counts.
+    `more`: config overrides."""
     import ray
 
     from assay.flows.config import load_config
@@ -197,6 +199,8 @@ def main() -> int:
     parser.add_argument("--rss-tasks", type=int, default=0, help="one-line tasks for peak RSS")
     parser.add_argument("--shard-tasks", type=int, default=0,
                         help="tasks for the 1, 2 and 4 shard runs (0: not run)")  # fmt: skip
+    parser.add_argument("--tasks-in-memory", default="",
+                        help="engine.tasks_in_memory (0: each pass reads them anew)")  # fmt: skip
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -204,8 +208,9 @@ def main() -> int:
         child(Path(folder), Path(tasks), Path(answers), float(delay), profile, more)
         return 0
     small, large = sorted(args.sizes)
-    a = measure("humaneval", small, args.delay)
-    b = measure("humaneval", large, args.delay, args.profile)
+    held = (f"engine.tasks_in_memory={args.tasks_in_memory}",) if args.tasks_in_memory else ()
+    a = measure("humaneval", small, args.delay, more=held)
+    b = measure("humaneval", large, args.delay, args.profile, held)
     ms = 1000 * (b["cpu_s"] - a["cpu_s"]) / (large - small)
     phase = {
         n: 1000 * (b["phases"][n] - a["phases"][n]) / (large - small)
@@ -228,7 +233,7 @@ def main() -> int:
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
     peak = b["peak_rss_mb"]
     if args.rss_tasks:
-        peak = measure("one-line", args.rss_tasks, 0.0)["peak_rss_mb"]
+        peak = measure("one-line", args.rss_tasks, 0.0, more=held)["peak_rss_mb"]
     speedup = shards(args.shard_tasks) if args.shard_tasks else "NA"
     print(f"driver_ms_per_task={ms:.2f} peak_rss_mb={peak:.0f} shards_speedup_4={speedup}")
     return 0

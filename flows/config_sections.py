@@ -208,6 +208,9 @@ class EngineConfig(_Strict):
     ready_timeout_s: float = Field(default=1800.0, gt=0)  # for workers to start (models load)
     retry_failed: bool = False  # send again the prompts an earlier invocation judged poison
     shards: int = Field(default=1, ge=1)  # engine loops, each a Ray actor, sharing the workers
+    # A run of at most this many tasks holds their list (each task parsed once); beyond it, every
+    # pass over the tasks reads them from their sources again, so memory stays bounded.
+    tasks_in_memory: int = Field(default=10_000, ge=0)
 
 
 class StoreConfig(_Strict):

@@ -42,13 +42,27 @@ def _sql(table: str, run_id: str) -> str:
     """
 
 
+def _roots_sql(run_id: str) -> str:
+    """The run's task rows of the tasks with rows of their own (each read back as first
+    committed), by id: a family's root task is among them, so a resumed run need not hold its
+    task list to know what each family is."""
+    run = run_id.replace("'", "''")
+    worked = " UNION ".join(f"SELECT task_id FROM raw_{t} WHERE run_id = '{run}'" for t in TABLES)
+    return f"""
+        SELECT id AS _root, * FROM raw_tasks
+        WHERE run_id = '{run}' AND id IN ({worked})
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY committed_at) = 1
+        ORDER BY id
+    """
+
+
 def _groups(
-    con: duckdb.DuckDBPyConnection, table: str, run_id: str
+    con: duckdb.DuckDBPyConnection, table: str, sql: str
 ) -> Generator[tuple[str, list[Any]]]:
     """(root id, records) of one table, a family at a time, in root order; `con` is closed at
     the end."""
     try:
-        reader = con.sql(_sql(table, run_id)).to_arrow_reader(BATCH_ROWS)
+        reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
         current: str | None = None
         records: list[Any] = []
         for batch in reader:
@@ -67,19 +81,26 @@ def _groups(
 
 def families(root: Path, run_id: str) -> Iterator[tuple[str, dict[str, list[Any]]]]:
     """(root task id, {table: records}) for every family with rows in run `run_id`, one at a
-    time: the three tables' sorted streams merged by root id."""
+    time: the three tables' sorted streams merged by root id; `tasks` holds the root's task
+    as the run committed it (none where the run has no such task)."""
     with reading(root) as con:
-        streams = {t: _groups(con.cursor(), t, run_id) for t in TABLES}
+        streams = {t: _groups(con.cursor(), t, _sql(t, run_id)) for t in TABLES}
+        roots = _groups(con.cursor(), "tasks", _roots_sql(run_id))
         try:
             heads = {t: next(s, None) for t, s in streams.items()}
+            task = next(roots, None)
             while any(h is not None for h in heads.values()):
                 family = min(h[0] for h in heads.values() if h is not None)
-                out: dict[str, list[Any]] = {t: [] for t in TABLES}
+                out: dict[str, list[Any]] = {t: [] for t in (*TABLES, "tasks")}
                 for table, head in heads.items():
                     if head is not None and head[0] == family:
                         out[table] = head[1]
                         heads[table] = next(streams[table], None)
+                while task is not None and task[0] < family:  # a task of no family's root
+                    task = next(roots, None)
+                if task is not None and task[0] == family:
+                    out["tasks"] = task[1]
                 yield family, out
         finally:
-            for stream in streams.values():
+            for stream in (*streams.values(), roots):
                 stream.close()

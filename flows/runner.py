@@ -44,18 +44,18 @@ def run_pipeline(config: RunConfig, quiet: bool = False, wait_s: float = 0.0) ->
     from assay.flows.ops.ephemeral import temporary_api
     from assay.flows.ops.lock import RunBusy, run_lock
     from assay.flows.ops.sweeper import start_sweeper
-    from assay.flows.sources import Loaded, load_tasks
+    from assay.flows.sources import Loaded, first_pass, stream_tasks
 
     parts = get(config.domain).flow()
-    tasks = load_tasks(config)  # once: the flow runs the tasks checked here
-    parts.check_tasks(tasks, config)  # a bad task file fails here, before any commit
+    tasks = stream_tasks(config, parts.check_tasks)  # every pass checks what it reads
+    count = first_pass(tasks)  # a bad line fails here, before any commit (few tasks: held)
     prefect_defaults()
     started = time.monotonic()
     try:
         with run_lock(config.dataset, config.id, wait_s):
             start_sweeper()  # a kill of this process takes everything the run starts along
             temporary_api()  # Prefect's server for this run, bound to it
-            counts = flow_for(config)(config, quiet=quiet, loaded=Loaded.of(tasks))
+            counts = flow_for(config)(config, quiet=quiet, loaded=Loaded(count=count, tasks=tasks))
     except RunBusy as exc:
         print(f"assay: {exc}", file=sys.stderr)
         return Summary("busy", {"state": "busy", "message": str(exc)}, time.monotonic() - started)

@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from assay.flows.config import RunConfig, dump_config
-from assay.flows.reload import families
-from assay.flows.sources import commit_tasks, load_tasks
+from assay.flows.reload import TABLES, families
+from assay.flows.sources import stream_tasks
+from assay.flows.task_commits import commit_tasks
+from assay.flows.tasks import Tasks, id_key
 from assay.flows.verify_setup import check_limits
 from assay.schemas.records import (
     Candidate,
@@ -105,8 +107,11 @@ def _hold(held: list[Any], records: list[Any], order: Callable[[Any], Any]) -> N
 class RunState:
     config: RunConfig
     store: Store
-    tasks: list[Task]
+    tasks: Tasks  # streamed from their sources on each pass (`flows.tasks`), not held
+    count: int = 0  # the run's tasks, counted as they were committed
+    ids: set[int] = field(default_factory=set)  # their ids (`id_key`): which rows are this run's
     started_at: str = field(default_factory=_now)
+    _open: dict[str, Task] = field(default_factory=dict)  # tasks whose rows are held, by id
     _candidates: dict[str, list[Candidate]] = field(default_factory=dict)
     _verdicts: dict[str, list[Verdict]] = field(default_factory=dict)
     _samples: dict[str, list[Sample]] = field(default_factory=dict)
@@ -124,12 +129,16 @@ class RunState:
         return check_limits(self.config)
 
     @classmethod
-    def open(cls, config: RunConfig, tasks: list[Task] | None = None) -> Self:
-        """Commit the run's tasks not committed yet, and reload anything already committed.
-        `tasks`: the run's tasks as its caller loaded (and checked) them; else loaded here."""
-        tasks = load_tasks(config) if tasks is None else tasks
-        state = cls(config, Store(config.dataset), tasks)
-        commit_tasks(state.store, state.run_id, tasks)
+    def open(cls, config: RunConfig, tasks: Tasks | list[Task] | None = None) -> Self:
+        """Commit the run's tasks not committed yet (as they stream past, counting them and
+        gathering their ids), and reload anything already committed. `tasks`: the run's tasks
+        as its caller checked them; else streamed from the config's sources."""
+        if tasks is None:
+            tasks = stream_tasks(config)
+        stream = tasks if isinstance(tasks, Tasks) else Tasks.of(tasks)
+        state = cls(config, Store(config.dataset), stream)
+        commit_tasks(state.store, state.run_id, stream.walk(state.ids))
+        state.count = len(state.ids)
         state.opened()
         state._reload()
         return state
@@ -147,8 +156,9 @@ class RunState:
 
     def _reload(self) -> None:
         """Read back what the run committed, a family at a time (`flows.reload`): families
-        still to finish are kept; finished ones are tallied for the summary and dropped."""
-        by_id = {t.id: t for t in self.tasks}
+        still to finish are kept; finished ones are tallied for the summary and dropped. Each
+        family's root task is the one read back with it; a family whose root is no longer among
+        the run's tasks (`ids`) is not this run's now."""
         for root_id, tables in families(self.store.root, self.run_id):
             for table, held in (("candidates", self._candidates), ("verdicts", self._verdicts),
                                 ("samples", self._samples)):  # fmt: skip
@@ -156,13 +166,15 @@ class RunState:
                     held.setdefault(record.task_id, []).append(record)
             for group in {c.task_id for c in tables["candidates"]}:
                 self._candidates[group].sort(key=held_order)
-            root = by_id.get(root_id)
-            if root is None:  # rows of a task no longer in the task file: not this run's now
-                self._drop([root_id])
+            root = tables["tasks"][0] if tables["tasks"] else None
+            if root is None or id_key(root_id) not in self.ids:  # no longer in the task file
+                self._drop([root_id, *{r.task_id for t in TABLES for r in tables[t]}])
                 continue
             self.loaded(root)
             if self.finished(root):
                 self.release(root)
+            else:
+                self._open.update((t.id, t) for t in self.family(root))
 
     def finished(self, root: Task) -> bool:
         """Whether root task `root`'s program made its last commit (its selection, by default)."""
@@ -182,6 +194,7 @@ class RunState:
 
     def _drop(self, task_ids: list[str]) -> None:
         for task_id in task_ids:
+            self._open.pop(task_id, None)
             for held in (self._candidates, self._verdicts, self._samples):
                 held.pop(task_id, None)
 
@@ -226,6 +239,7 @@ class RunState:
         verdicts = [replace(v, task_id=task.id) for v in tables.get("verdicts", [])]
         tables = {**tables, "verdicts": verdicts} if "verdicts" in tables else tables
         if self.writer.submit(self.key(stage, task, round_), tables, self.run_id):
+            self._open[task.id] = task
             _hold(
                 self._candidates.setdefault(task.id, []), tables.get("candidates", []), held_order
             )
@@ -282,7 +296,7 @@ class RunState:
         """The summary counts from the run's totals (domains add what they show)."""
         names = ("tasks_solved", "solutions", "tests", "verdicts", "verdicts_pass", "samples")
         return {
-            "tasks": len(self.tasks),
+            "tasks": self.count,
             **counts(totals, names),
             "levels": {
                 k.removeprefix("level:"): int(n)
@@ -297,7 +311,7 @@ class RunState:
         self.close()
         totals = dict(self._totals)
         held = {*self._candidates, *self._verdicts, *self._samples}
-        for task in self.tasks:
+        for task in self._open.values():  # the families not released (a failed run's)
             if task.id in held:
                 sum_into(totals, self.tally(task))
         counts = self.summarize(totals)

@@ -40,7 +40,8 @@ class Budget:
     waves: int  # the most waves one task takes (its cap // n)
     repair_cost: int  # what a repair round is charged: its most, repair.n requests of repair.n
     granted: dict[int, dict[int, int]] = field(default_factory=dict)
-    at: dict[int, float] = field(default_factory=dict)  # highest level each task reached
+    at: dict[int, float] = field(default_factory=dict)  # highest level each open task reached
+    left: set[int] = field(default_factory=set)  # tasks that ask for nothing more (finished)
     _waiting: dict[int, list[tuple[Ask, Callable[[bool], None]]]] = field(default_factory=dict)
 
     def repair_level(self, round_: int) -> int:
@@ -62,7 +63,7 @@ class Budget:
     def ask(self, ask: Ask, back: Callable[[bool], None]) -> None:
         """Answer `ask` now if its level was granted before (a resumed run), else once its
         group's level is decided."""
-        self.at[ask.index] = max(self.at.get(ask.index, 0), ask.level)
+        self.at[ask.index] = max(self.level(ask.index), ask.level)
         if ask.level in self.granted.get(ask.index, {}):
             back(True)
             return
@@ -70,15 +71,20 @@ class Budget:
         self._waiting.setdefault(g, []).append((ask, back))
         self._decide(g)
 
+    def level(self, index: int) -> float:
+        """The highest level task `index` reached (past every level once it left)."""
+        return math.inf if index in self.left else self.at.get(index, 0)
+
     def leave(self, index: int) -> None:
         """Task `index` asks for nothing more: its group decides without it."""
-        self.at[index] = math.inf
+        self.left.add(index)
+        self.at.pop(index, None)
         self._decide(index // self.group)
 
     def _decide(self, g: int) -> None:
         while waiting := self._waiting.get(g):
             level = min(a.level for a, _ in waiting)
-            if any(self.at.get(i, 0) < level for i in self.members(g)):
+            if any(self.level(i) < level for i in self.members(g)):
                 return  # some task of the group has not reached this level yet
             askers = sorted(
                 (w for w in waiting if w[0].level == level),
@@ -110,7 +116,8 @@ def for_run(
     finished: Iterable[int],
 ) -> Budget:
     """The run's budget, with what its committed rows say was granted (`committed(index, stage,
-    round)`) and its `finished` tasks (they ask for nothing more)."""
+    round)`, asked of each task in index order) and its `finished` tasks (they ask for nothing
+    more)."""
     waves = max(1, section.cap // section.n)
     total = section.budget if section.budget is not None else section.n * tasks
     if total < section.n * tasks:
@@ -131,14 +138,14 @@ def for_run(
             r += 1
         if got:
             budget.granted[i] = got
-    for i in finished:
-        budget.at[i] = math.inf
+    budget.left.update(finished)
     return budget
 
 
-def opened(state: Any, parts: ModuleType, todo: list[tuple[int, Any]]) -> Budget | None:
+def opened(state: Any, parts: ModuleType, pending: Any) -> Budget | None:
     """The run's budget under `solver.policy: dart` (None under `fixed`), over its tasks (the
-    domain's `roots`, else all) as `rounds.pending` indexes them."""
+    domain's `roots`, else all) as `rounds.pending` indexes them: `pending.count` tasks, those
+    in `pending.skipped` finished. What each was granted is read in one more pass over them."""
     section = state.config.solver
     if section.policy != "dart":
         return None
@@ -148,15 +155,15 @@ def opened(state: Any, parts: ModuleType, todo: list[tuple[int, Any]]) -> Budget
             f"solver.policy: dart: the {state.config.domain} domain does not sample in waves; "
             "use solver.policy: fixed"
         )
-    roots = parts.roots(state) if hasattr(parts, "roots") else state.tasks
-    pending = {i for i, _ in todo}
-    return for_run(
-        section,
-        len(roots),
-        state.config.repair.n,
-        lambda i, stage, r: bool(state.done(stage, roots[i], r)),
-        [i for i in range(len(roots)) if i not in pending],
-    )
+    roots = iter(parts.roots(state) if hasattr(parts, "roots") else state.tasks)
+    current: list[Any] = [None, -1]  # the task at index current[1], read in index order
+
+    def committed(i: int, stage: str, r: int) -> bool:
+        while current[1] < i:
+            current[0], current[1] = next(roots), current[1] + 1
+        return bool(state.done(stage, current[0], r))
+
+    return for_run(section, pending.count, state.config.repair.n, committed, pending.skipped)
 
 
 def leaving(state: Any, index: int, program: Program) -> Program:

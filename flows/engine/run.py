@@ -19,20 +19,20 @@ from assay.flows.domains import get
 from assay.flows.engine import failures
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.finish import compact, curate, report
-from assay.flows.engine.rounds import pending, run_programs
+from assay.flows.engine.rounds import Pending, pending, run_programs
 from assay.flows.engine.shards import run_shards
 from assay.flows.progress import Progress
-from assay.flows.sources import Loaded, load_tasks
+from assay.flows.sources import Loaded, first_pass, stream_tasks
 from assay.flows.state import RunState
 
 
 @task(cache_policy=NO_CACHE, name="rounds")
-def rounds(state: RunState, parts: ModuleType, progress: Progress) -> dict[str, Any]:
+def rounds(state: RunState, parts: ModuleType, progress: Progress, pend: Pending) -> dict[str, Any]:
     """Start (or join) Ray and run every pending task's rounds."""
     name, options = parts.verifier(state.config)
     with Compute.open(state.config, progress, name, options, state.limits) as compute:
         progress.note(f"workers ready in {compute.ready():.0f}s (models loaded, sandboxes open)")
-        stats = run_programs(state, parts, compute, progress)
+        stats = run_programs(state, parts, compute, progress, pend)
     said(stats, progress)
     return stats
 
@@ -50,31 +50,32 @@ def said(stats: dict[str, Any], progress: Progress) -> None:
 @flow(name="assay-run", log_prints=False)
 def run_flow(config: RunConfig, quiet: bool = False, loaded: Loaded | None = None) -> dict:
     """Tasks → the domain's rounds (generate, check, repair, select) → the dataset. `loaded`:
-    the tasks as the caller (`assay run`) loaded and checked them; else (a deployment) they are
-    loaded and checked here, before anything is committed."""
+    the tasks as the caller (`assay run`) checked them; else (a deployment) they are checked
+    here, a pass over their stream, before anything is committed."""
     parts = get(config.domain).flow()
     if loaded is None:
-        tasks = load_tasks(config)  # once: the tasks checked are the tasks run
-        parts.check_tasks(tasks, config)
+        tasks = stream_tasks(config, parts.check_tasks)
+        first_pass(tasks)
     else:
         tasks = loaded.tasks
     progress = Progress(quiet)
     state = parts.open_state(config, tasks)
     try:
-        if todo := pending(state, parts):
+        if pend := pending(state, parts):
             state.start()
             if config.engine.shards > 1:
-                said(run_shards(state, parts, todo, progress), progress)
+                said(run_shards(state, parts, pend, progress), progress)
                 state.reload()  # what the shards committed, for the run's summary
             else:
                 held: Any = quote(state)  # unquoted for the task: Prefect would walk every record
-                rounds(held, parts, progress)
+                quoted: Any = quote(pend)
+                rounds(held, parts, progress, quoted)
     except BaseException:
         state.finish("failed")  # what was committed stays; a rerun resumes from it
         raise
     counts = state.finish()
     if failed := failures.failed_tasks(state):
-        names = {t.id: t.name for t in state.tasks}
+        names = {t.id: t.name for t in state.tasks if t.id in failed}  # a pass: few are kept
         counts["generation_failed"] = {names.get(i, i): why for i, why in failed.items()}
         progress.note(
             f"generation failed for {len(failed)} task(s), recorded in verdicts where verifier = "

@@ -26,15 +26,11 @@ from prefect.utilities.annotations import quote
 from assay.flows.config import RunConfig
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.remote import RemoteCompute, host_actor
+from assay.flows.engine.rounds import Pending
 from assay.flows.progress import Progress, Stage
 from assay.flows.state import RunState
 
 WATCH_S = 1.0  # how often a shard's Prefect task reads its loop's progress
-
-
-def split(todo: list[tuple[int, Any]], shards: int) -> list[list[tuple[int, Any]]]:
-    """Every `shards`-th pending task to each shard, so each gets easy and hard ones alike."""
-    return [todo[k::shards] for k in range(shards) if todo[k::shards]]
 
 
 class Counted(Progress):
@@ -60,33 +56,33 @@ class Shard:
     def finished(self) -> int:
         return sum(stage.done for stage in self.progress.stages)
 
-    def run(self, config: RunConfig, todo: list[tuple[int, Any]], host: Any, k: int,
-            fill: int) -> dict[str, Any]:  # fmt: skip
+    def run(self, config: RunConfig, part: Pending, host: Any, fill: int) -> dict[str, Any]:
         from assay.flows.domains import get
         from assay.flows.engine.rounds import run_programs
 
         parts = get(config.domain).flow()
-        state = parts.open_state(config, [t for _, t in todo])
+        state = parts.open_state(config, part.roots)  # the run's task stream, read here
+        remote = RemoteCompute(host, part.shard, fill)
         try:
-            return run_programs(state, parts, RemoteCompute(host, k, fill), self.progress, todo)
+            return run_programs(state, parts, remote, self.progress, part)
         finally:
             state.close()
 
 
 @task(cache_policy=NO_CACHE, name="shard")
-def shard(config: RunConfig, todo: list[tuple[int, Any]], host: Any, k: int, fill: int,
-          bar: Stage, lock: threading.Lock) -> int:  # fmt: skip
-    """Shard `k`'s tasks to their end in a Ray actor; advances the run's bar as they finish."""
+def shard(config: RunConfig, part: Pending, host: Any, fill: int, bar: Stage,
+          lock: threading.Lock) -> int:  # fmt: skip
+    """A shard's tasks to their end in a Ray actor; advances the run's bar as they finish."""
     import ray
 
     actor: Any = ray.remote(Shard).options(num_cpus=0, max_concurrency=2).remote()
     try:
-        ref, seen = actor.run.remote(config, todo, host, k, fill), 0
+        ref, seen = actor.run.remote(config, part, host, fill), 0
         while not ray.wait([ref], timeout=WATCH_S)[0]:
             seen = _show(actor, bar, lock, seen)
         ray.get(ref)
         _show(actor, bar, lock, seen)
-        return len(todo)
+        return part.todo
     finally:
         ray.kill(actor)
 
@@ -102,14 +98,17 @@ def _show(actor: Any, bar: Stage, lock: threading.Lock, seen: int) -> int:
 
 
 def run_shards(
-    state: RunState, parts: ModuleType, todo: list[tuple[int, Any]], progress: Progress
+    state: RunState, parts: ModuleType, pend: Pending, progress: Progress
 ) -> dict[str, Any]:
-    """The pending tasks `todo` over `engine.shards` loops sharing one host of workers; the
-    workers' counters. A shard that fails fails the run once the others end (a rerun resumes)."""
+    """The pending tasks `pend` over `engine.shards` loops sharing one host of workers; the
+    workers' counters. A shard that fails fails the run once the others end (a rerun resumes).
+    Each shard reads the run's tasks from their sources itself (a cluster's nodes need the
+    task files at the same paths, as its workers need the dataset)."""
     from assay.workers.session import ray_session
 
     config = state.config
-    shards = split(todo, config.engine.shards)
+    n = config.engine.shards
+    shards = [p for p in (pend.part(k, n) for k in range(n)) if p.todo]
     name, options = parts.verifier(config)
     address = config.ray.address or None
     with ray_session(address, num_cpus=config.ray.num_cpus):
@@ -125,15 +124,15 @@ def run_shards(
                 f"workers ready in {time.monotonic() - started:.0f}s; {len(shards)} shards"
             )
             fill = config.engine.window or int(ray.get(host.fill.remote()))
-            bar, lock = progress.stage("tasks", len(todo)), threading.Lock()
+            bar, lock = progress.stage("tasks", pend.todo), threading.Lock()
             try:
                 runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=len(shards))
                 with runner:
                     futures: list[PrefectFuture[Any]] = [
-                        runner.submit(shard, {"config": config, "todo": quote(part),
-                                              "host": quote(host), "k": k, "fill": fill,
+                        runner.submit(shard, {"config": config, "part": quote(part),
+                                              "host": quote(host), "fill": fill,
                                               "bar": quote(bar), "lock": quote(lock)})
-                        for k, part in enumerate(shards)
+                        for part in shards
                     ]  # fmt: skip
                     wait(futures)
                     for future in futures:

@@ -29,7 +29,8 @@ from assay.verifiers.python.check import PythonVerifier  # noqa: E402
 from assay.verifiers.registry import register  # noqa: E402
 from assay.workers.api import Completion, Generator, Request  # noqa: E402
 
-DOMAINS = ("code", "code-ties", "code-dart", "verilog", "proofs", "translation")
+DOMAINS = ("code", "code-ties", "code-dart", "verilog", "proofs", "translation", "code-stream",
+           "code-dart-stream")  # fmt: skip
 DELAY_S = 0.25  # per generator call: a kill can land while one is out
 CHECK_DELAY_S = 0.5  # per check in `code-ties`: candidates stay published and unchecked a while
 WINDOW = 2  # tasks open at once (not in the run id): stages spread over more commit folders
@@ -70,7 +71,12 @@ class SlowedChecks(PythonVerifier):
 
 
 def planted(domain: str, dataset: Path) -> tuple[RunConfig, Planted]:
-    """The config and planted generator of `domain`'s own flow tests (answers keyed by task)."""
+    """The config and planted generator of `domain`'s own flow tests (answers keyed by task);
+    `<domain>-stream`: the same run with its tasks read from their source on every pass."""
+    if domain.endswith("-stream"):
+        config, make = planted(domain.removesuffix("-stream"), dataset)
+        engine = config.engine.model_copy(update={"tasks_in_memory": 0})
+        return config.model_copy(update={"engine": engine}), make
     if domain == "code":
         from test_engine_code import _answers
         from test_engine_code import _config as code_config

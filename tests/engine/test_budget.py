@@ -46,7 +46,7 @@ def test_a_group_waits_for_its_slowest_task_and_a_stopped_one_lets_it_go() -> No
     assert out == {}  # task 2 is still at wave 0
     budget.leave(2)
     assert out == {0: True, 1: True}  # 24 - 12 = 6 per group: both fit
-    assert budget.at[2] == math.inf
+    assert budget.level(2) == math.inf
     assert budget.spent(range(3)) == 10 <= budget.share(0)
 
 

@@ -147,7 +147,7 @@ def test_a_run_holds_only_the_rows_of_tasks_still_open(tmp_path: Path) -> None:
     reopened = parts.open_state(broken)
     open_ids = {t.id for _, t in pending(reopened, parts)}
     held = {*reopened._candidates, *reopened._verdicts, *reopened._samples}
-    assert 0 < len(open_ids) < len(reopened.tasks)  # the kill landed mid-run
+    assert 0 < len(open_ids) < reopened.count  # the kill landed mid-run
     assert held <= open_ids  # finished tasks were tallied and dropped on reading
     reopened.finish()
     _run(broken, ReplayGenerator(_answers(broken)))

@@ -42,6 +42,7 @@ RUN_TIMEOUT_S = 240.0
 TOOLS = {"code": "python3", "verilog": "iverilog", "proofs": "coqc", "translation": "g++"}
 TOOLS["code-ties"] = "python3"  # several alike solutions and testers: only content keys decide
 TOOLS["code-dart"] = "python3"  # dart waves: the budget's grants are decided alike after a kill
+STREAMED = {"code-stream": "code", "code-dart-stream": "code-dart"}  # tasks read on every pass
 
 
 def _domain(name: str) -> object:
@@ -277,3 +278,15 @@ def test_a_run_killed_again_and_again_resumes_to_the_uninterrupted_rows(
     chain = [POINTS[0], KillPoint("again-before-generation", 0.0, 2)]
     chain += [KillPoint(p.name, p.share, n) for n, p in enumerate(POINTS[1:], 3)]
     _killed_then_resumed(domain, tmp_path / "ds", chain, whole(domain))
+
+
+@pytest.mark.parametrize("domain", list(STREAMED))
+def test_a_streamed_run_commits_the_rows_of_a_held_one_and_resumes_to_them(
+    tmp_path: Path, domain: str, whole: Callable[[str], Whole]
+) -> None:
+    """Tasks read from their source on every pass (`engine.tasks_in_memory: 0`) commit the
+    rows that tasks held as a list do, and a streamed run killed mid-run resumes to them."""
+    ref, held = whole(domain), whole(STREAMED[domain])
+    assert ref.tables == held.tables and ref.raw == held.raw
+    assert _stages(ref.keys) == _stages(held.keys)
+    _killed_then_resumed(domain, tmp_path / "ds", [MIDWAY], ref)

@@ -18,8 +18,7 @@ from assay.flows.config import RunConfig, load_config
 from assay.flows.domains import get
 from assay.flows.engine.compute import Compute
 from assay.flows.engine.remote import RemoteCompute, host_actor
-from assay.flows.engine.rounds import pending, run_programs
-from assay.flows.engine.shards import split
+from assay.flows.engine.rounds import Pending, pending, run_programs
 from assay.flows.progress import Progress
 from assay.verifiers.sandbox import Limits
 from assay.workers.replay import ReplayGenerator
@@ -50,22 +49,22 @@ def _sharded(config: RunConfig, generator: ReplayGenerator, shards: int) -> dict
     import ray
 
     parts = get("code").flow()
-    todo = pending(parts.open_state(config), parts)
-    host = host_actor(shards).remote(partial(_local, generator, parts.open_state(config).limits))
+    state = parts.open_state(config)
+    pend = pending(state, parts)
+    host = host_actor(shards).remote(partial(_local, generator, state.limits))
     errors: list[BaseException] = []
 
-    def loop(k: int, part: list[tuple[int, Any]]) -> None:
-        state = parts.open_state(config, [t for _, t in part])
+    def loop(part: Pending) -> None:
+        mine = parts.open_state(config, part.roots)
         try:
-            run_programs(state, parts, RemoteCompute(host, k, 64), Progress(quiet=True), part)
+            run_programs(mine, parts, RemoteCompute(host, part.shard, 64), Progress(quiet=True),
+                         part)  # fmt: skip
         except BaseException as exc:
             errors.append(exc)
         finally:
-            state.close()
+            mine.close()
 
-    threads = [
-        threading.Thread(target=loop, args=(k, p)) for k, p in enumerate(split(todo, shards))
-    ]
+    threads = [threading.Thread(target=loop, args=(pend.part(k, shards),)) for k in range(shards)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -79,11 +78,13 @@ def _sharded(config: RunConfig, generator: ReplayGenerator, shards: int) -> dict
         ray.kill(host)
 
 
-def test_split_deals_every_task_once() -> None:
-    todo = [(i, f"t{i}") for i in range(7)]
-    parts = split(todo, 3)
-    assert parts == [todo[0::3], todo[1::3], todo[2::3]]
-    assert split(todo[:2], 4) == [[todo[0]], [todo[1]]]  # no empty shard
+def test_parts_deal_every_pending_task_once() -> None:
+    pend = Pending([f"t{i}" for i in range(7)], 7, {1, 5})
+    parts = [pend.part(k, 3) for k in range(3)]
+    assert [list(p) for p in parts] == [[(0, "t0"), (3, "t3"), (6, "t6")], [(4, "t4")],
+                                        [(2, "t2")]]  # fmt: skip
+    assert [p.todo for p in parts] == [3, 1, 1] and sum(p.todo for p in parts) == pend.todo
+    assert not Pending(["t0"], 1, set()).part(1, 2)  # a shard with nothing to do
 
 
 def test_three_shards_commit_the_rows_of_one_loop(tmp_path: Path, ray_up: None) -> None:

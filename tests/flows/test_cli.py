@@ -144,7 +144,7 @@ def test_run_records_share_the_run_id_their_rows_carry(tmp_path: Path) -> None:
     )
     assert runs.returncode == 0, runs.stderr
     row = json.loads(runs.stdout)
-    assert row == {"id": config.id, "state": "completed", "tasks": len(state.tasks)}
+    assert row == {"id": config.id, "state": "completed", "tasks": state.count}
 
 
 def test_verify_lean_without_a_project_says_unsupported_and_still_catches_sorry(

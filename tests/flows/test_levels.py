@@ -101,7 +101,7 @@ def test_a_repeated_candidate_is_held_once(tmp_path: Path) -> None:
     _write_tasks(tasks, ["one"])
     config = _config(tmp_path, tasks)
     state = get("code").flow().open_state(config)
-    task = state.tasks[0]
+    task = next(iter(state.tasks))
     same = Candidate(task.id, Role.SOLVER, "def add(a, b):\n    return a + b\n")
     state.commit("gen", task, 0, {"candidates": [same, same]})
     state.commit("gen", task, 1, {"candidates": [same]})

@@ -58,7 +58,7 @@ def _run(dataset: Path, conjecture: bool = True) -> tuple[ProofState, PlantedGen
 def test_stages_prove_repair_conjecture_and_commit(tmp_path: Path) -> None:
     dataset = tmp_path / "ds"
     state, compute = _run(dataset)
-    assert pending(state, flow) == []
+    assert not pending(state, flow)
 
     attempts = _sql(
         dataset,
@@ -134,7 +134,7 @@ def test_stages_prove_repair_conjecture_and_commit(tmp_path: Path) -> None:
     # A rerun asks the model nothing and commits nothing.
     commits = sorted(p.name for p in (dataset / "commits").iterdir())
     state, again = _run(dataset)
-    assert again.prompts == [] and pending(state, flow) == []
+    assert again.prompts == [] and not pending(state, flow)
     assert sorted(p.name for p in (dataset / "commits").iterdir()) == commits
 
 
@@ -161,7 +161,7 @@ def test_a_run_killed_in_its_conjecture_round_resumes_it(tmp_path: Path) -> None
     assert [t for _, t in pending(state, flow)] == state.seeds  # no seed selected yet
 
     state, _ = _run(dataset)
-    assert pending(state, flow) == []
+    assert not pending(state, flow)
     samples = _sql(dataset, "SELECT strategy, response FROM samples ORDER BY score, strategy")
     assert [(s["strategy"], s["response"]) for s in samples] == [
         ("proof", DOUBLE_FIXED),
@@ -184,7 +184,7 @@ def test_lean_backend_without_a_toolchain_records_unsupported(tmp_path: Path) ->
     state = ProofState.open(cfg)
     assert flow.verifier(cfg)[0] == "lean"  # what the proofs flow picks for backend lean
     _drive(state)
-    assert pending(state, flow) == []
+    assert not pending(state, flow)
     rows = _sql(
         tmp_path / "ds",
         "SELECT role, proof, verifier, status, decided FROM proof_attempts ORDER BY round, proof",

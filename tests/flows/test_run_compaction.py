@@ -51,7 +51,7 @@ def test_a_finished_run_compacts_and_reads_the_same(tmp_path: Path) -> None:
     assert len(snapshot(config.dataset / "commits").folders) < folders
     assert _tables(config.dataset) == before
     parts = get("code").flow()
-    assert pending(parts.open_state(config), parts) == []  # the commits are still known
+    assert not pending(parts.open_state(config), parts)  # the commits are still known
 
 
 def test_too_few_folders_are_left_alone(tmp_path: Path) -> None:

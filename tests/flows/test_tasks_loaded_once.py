@@ -21,7 +21,8 @@ from assay.flows.domains import get
 from assay.flows.engine.compute import Compute
 from assay.flows.progress import Progress
 from assay.flows.seeds import load_seed_tasks
-from assay.flows.sources import Loaded, load_tasks
+from assay.flows.sources import Loaded, stream_tasks
+from assay.flows.tasks import Tasks
 from assay.workers.replay import ReplayGenerator
 
 TASK = load_seed_tasks("code")[0]
@@ -42,20 +43,23 @@ def test_a_run_loads_its_tasks_once(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     state.finish()
 
     loads: list[str] = []
+    reads: list[int] = []
 
-    def counted(cfg: Any) -> Any:
+    def counted(cfg: Any, check: Any = None) -> Tasks:
         loads.append(cfg.id)
-        return load_tasks(cfg)
+        stream = stream_tasks(cfg, check)
+        return Tasks(lambda: reads.append(1) or stream._read(), cfg.engine.tasks_in_memory)
 
-    monkeypatch.setattr(run, "load_tasks", counted)
-    monkeypatch.setattr(state_module, "load_tasks", counted)
+    monkeypatch.setattr(run, "stream_tasks", counted)
+    monkeypatch.setattr(state_module, "stream_tasks", counted)
     counts = run.run_flow.fn(config, quiet=True)  # the rerun: nothing left to do
-    assert loads == [config.id]
-    assert counts["samples"] == 1
+    assert loads == [config.id] and reads == [1]  # one stream, read once: few tasks are held
+    assert counts["samples"] == 1 and counts["tasks"] == 1
 
-    given = load_tasks(config)
-    monkeypatch.setattr(state_module, "load_tasks", lambda cfg: pytest.fail("read again"))
-    assert parts.open_state(config, given).tasks is given
+    given = stream_tasks(config)
+    assert len(list(given)) == 1
+    monkeypatch.setattr(state_module, "stream_tasks", lambda cfg: pytest.fail("read again"))
+    assert [t.id for t in parts.open_state(config, given).tasks] == [t.id for t in given]
 
 
 def _humaneval_file(path: Path, n: int) -> Path:
@@ -107,4 +111,5 @@ def test_assay_run_parses_its_tasks_once_and_hands_them_to_the_flow(
     loaded = seen["loaded"]
     assert [t.name for t in loaded.tasks] == ["T/0", "T/1", "T/2"]
     assert seen["valid"]["loaded"].tasks is loaded.tasks  # the flow gets them, not a copy
+    assert loaded.tasks.held  # three tasks: the flow replays the list the check read
     assert seen["recorded"] == {"loaded": {"count": 3}}  # Prefect's database: the count alone

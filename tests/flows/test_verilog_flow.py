@@ -120,7 +120,7 @@ def test_stages_commit_designs_verdicts_pass_rates_pairs_and_round_trips(tmp_pat
     dataset = tmp_path / "ds"
     planted = PlantedGenerator()
     state = _run(_config(dataset), planted)
-    assert pending(state, vf) == []
+    assert not pending(state, vf)
 
     statuses = _sql(
         dataset,
@@ -179,7 +179,7 @@ def test_a_rerun_commits_nothing_and_a_cut_run_resumes(tmp_path: Path) -> None:
     commits = _keys(whole)
     again = PlantedGenerator()
     state = _run(_config(whole), again)
-    assert pending(state, vf) == [] and again.prompts == []
+    assert not pending(state, vf) and again.prompts == []
     assert _keys(whole) == commits
 
     # A run stopped after round 0 (before any repair or round trip), then resumed, ends with the

@@ -60,7 +60,7 @@ def test_the_engine_sends_vllm_batches_from_many_tasks(tmp_path) -> None:
     engine = fake_vllm_engine.built[-1]
     sizes = [len(prompts) for prompts, _ in engine.calls]
     assert batch >= 256
-    assert sizes == [2 * len(state.tasks)]  # solver and tester prompts of all 14 tasks at once
+    assert sizes == [2 * state.count]  # solver and tester prompts of all 14 tasks at once
     assert all(p.n in (1, 2) for _, params in engine.calls for p in params)
 
 

@@ -21,8 +21,9 @@ from assay.flows.domains.code.languages import (
 )
 from assay.flows.domains.code.pool import Matrix, TestPool, build_pool
 from assay.flows.domains.code.stages import failing_for_repair
-from assay.flows.sources import load_tasks
+from assay.flows.sources import stream_tasks
 from assay.flows.state import RunState
+from assay.flows.tasks import Tasks
 from assay.schemas.records import Candidate, Role, Status, Task, Verdict
 
 # importing outputs registers python-outputs and -inputs
@@ -37,11 +38,13 @@ class CodeState(RunState):
     """RunState with the N×M matrix of solutions against the task's test pool."""
 
     @classmethod
-    def open(cls, config: RunConfig, tasks: list[Task] | None = None) -> Self:
-        """`RunState.open`, each task in the language the run writes it in (`resolve`)."""
-        tasks = load_tasks(config) if tasks is None else tasks
-        resolved = [resolve(t, config) for t in tasks]
-        return super().open(config, tasks if resolved == tasks else resolved)
+    def open(cls, config: RunConfig, tasks: Tasks | list[Task] | None = None) -> Self:
+        """`RunState.open`, each task in the language the run writes it in (`resolve`), as
+        the tasks stream past."""
+        if tasks is None:
+            tasks = stream_tasks(config)
+        stream = tasks if isinstance(tasks, Tasks) else Tasks.of(tasks)
+        return super().open(config, stream.map(lambda t: resolve(t, config)))
 
     def solutions(self, task: Task) -> list[Candidate]:
         """Solutions only: an input-generator program is neither a solution nor a test."""

@@ -2,7 +2,10 @@
 resume by run id) read the proofs way.
 
 `tasks` holds the configured statements (`seeds`) followed by every conjecture that passed its
-filter. A conjecture task is rebuilt from its committed conjecturer candidate and filter
+filter, in memory: a seed's program adds its conjectures to the run's tasks, so this domain keeps
+its list (proof runs have thousands of statements, not millions).
+
+A conjecture task is rebuilt from its committed conjecturer candidate and filter
 verdicts, so a resumed run finds the same conjecture tasks without reading the tasks table.
 """
 
@@ -14,6 +17,7 @@ from assay.flows.domains.proofs import conjecture as pc
 from assay.flows.domains.proofs import stages as ps
 from assay.flows.domains.proofs.config import ProofsConfig
 from assay.flows.state import RunState, Tally, counts, mean_rate
+from assay.flows.tasks import Tasks
 from assay.schemas.records import Candidate, Role, Task, Verdict
 
 
@@ -26,6 +30,7 @@ class ProofState(RunState):
     def opened(self) -> None:
         self.seeds = list(self.tasks)
         self._seed_ids = {t.id for t in self.seeds}
+        self.tasks = Tasks.of(self.seeds)
 
     def loaded(self, root: Task) -> None:
         """A seed's conjectures that passed the filter become tasks as its rows are read."""
@@ -71,7 +76,7 @@ class ProofState(RunState):
 
     def add_tasks(self, tasks: list[Task]) -> None:
         known = {t.id for t in self.tasks}
-        self.tasks += [t for t in tasks if t.id not in known]
+        self.tasks.extend(t for t in tasks if t.id not in known)
 
     def conjecture_on(self) -> bool:
         return self.config.section(ProofsConfig).conjecture.enabled
@@ -102,8 +107,9 @@ class ProofState(RunState):
                  "conjectures_kept")  # fmt: skip
         return {
             **super().summarize(totals),
+            "tasks": self.tasks.count,
             **counts(totals, names),
             "statements": len(self.seeds),
             "mean_pass_rate": mean_rate(totals),
-            "conjectures_filtered": len(self.tasks) - len(self.seeds),
+            "conjectures_filtered": (self.tasks.count or 0) - len(self.seeds),
         }
