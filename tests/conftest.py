@@ -1,6 +1,7 @@
 """Fixtures every test folder may use: one real sandbox per test module (a folder names the
 programs its checks need by overriding `sandbox_tools`), the shared benchmark data beside the
-checkout (a test that needs a missing folder skips, naming it), and `assay verify`'s JSONL path."""
+checkout (a test that needs a missing folder skips, naming it), `assay verify`'s JSONL path, and
+a local Ray that a module's runs join by address."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ if TYPE_CHECKING:
     from assay.verifiers.sandbox import Limits, ZygoteSandbox
 
 BENCHMARKS = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def ray_address() -> Iterator[str]:
+    """A local Ray for one test module whose runs join it by address (`RAY_ADDRESS`)."""
+    import ray
+
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        ray.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,17 +37,6 @@ verify: {{limits: {{wall_s: 5, cpu_s: 5, memory_mb: 512}}, pool: 1}}
     path = tmp / f"run-{dataset.name}.yaml"
     path.write_text(text + "".join(f"{k}: {v}\n" for k, v in extra.items()))
     return path
-
-
-@pytest.fixture(scope="module")
-def ray_address() -> Iterator[str]:
-    import ray
-
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        yield ray.get_runtime_context().gcs_address
-    finally:
-        ray.shutdown()
 
 
 def _env(address: str, home: Path) -> dict[str, str]:
