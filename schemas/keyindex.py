@@ -63,10 +63,11 @@ class KeyIndex:
     def _stale(self) -> bool:
         """Whether the index lists a folder the dataset never had or lost other than to a
         compaction (whose folder names those it replaced)."""
-        gone = self._listed - listing(self.commits)
+        present = listing(self.commits)
+        gone = self._listed - present
         if not gone:
             return False
-        for name in listing(self.commits):
+        for name in present:
             if name.startswith(COMPACTED):
                 gone -= set(_read(self.commits / name / REPLACES).get("replaces", ()))
         return bool(gone)

@@ -155,7 +155,7 @@ def opened(state: Any, parts: ModuleType, pending: Any) -> Budget | None:
             f"solver.policy: dart: the {state.config.domain} domain does not sample in waves; "
             "use solver.policy: fixed"
         )
-    roots = iter(parts.roots(state) if hasattr(parts, "roots") else state.tasks)
+    roots = iter(pending.roots)  # the tasks the pending scan indexed
     current: list[Any] = [None, -1]  # the task at index current[1], read in index order
 
     def committed(i: int, stage: str, r: int) -> bool:
