@@ -16,6 +16,7 @@ from assay.flows.release.source import ReleaseError, Source
 
 SOLUTIONS = "('solver', 'repairer', 'prover', 'translator')"
 DIFFICULTIES = ("easy", "medium", "hard", "unsolved")
+BINS = 10  # the report's pass-rate histogram
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Facts:
     domains: list[dict[str, Any]]
     levels: dict[str, int]
     difficulty: dict[str, int]
-    pass_rates: list[float]
+    pass_rate_bins: list[int]  # tasks per tenth of pass rate (1.0 in the last), from SQL
     rounds: list[dict[str, Any]]
     statuses: dict[str, int]
     check_time: list[dict[str, Any]]
@@ -92,8 +93,15 @@ def collect(source: Source, run: str | None = None) -> Facts:
     ):
         raise ReleaseError(f"no run {run!r} in {source.dataset}; `assay status` lists the runs")
     tasks = f"task_id IN (SELECT id FROM tasks WHERE {w})"
-    per_task = source.rows(f"SELECT difficulty, pass_rate FROM difficulty WHERE {tasks}")
-    difficulty = {d: sum(r["difficulty"] == d for r in per_task) for d in DIFFICULTIES}
+    # Counted in SQL: a dataset of millions of tasks is never a list of them here.
+    found = _pairs(
+        source, f"SELECT difficulty, count(*) FROM difficulty WHERE {tasks} GROUP BY ALL"
+    )
+    difficulty = {d: found.get(d, 0) for d in DIFFICULTIES}
+    rated = f"FROM difficulty WHERE {tasks} AND pass_rate IS NOT NULL GROUP BY ALL"
+    bins = _pairs(
+        source, f"SELECT least(floor(pass_rate * {BINS}), {BINS - 1})::INT, count(*) {rated}"
+    )
     return Facts(
         run=run,
         table=source.table,
@@ -109,7 +117,7 @@ def collect(source: Source, run: str | None = None) -> Facts:
             f"SELECT level, count(*) FROM {source.table} WHERE {w} GROUP BY ALL ORDER BY 2 DESC, 1",
         ),
         difficulty=difficulty,
-        pass_rates=[r["pass_rate"] for r in per_task if r["pass_rate"] is not None],
+        pass_rate_bins=[bins.get(str(b), 0) for b in range(BINS)],
         rounds=source.rows(_ROUNDS.format(solutions=SOLUTIONS, where=_filter(run, "c.run_id"))),
         statuses=_pairs(
             source,

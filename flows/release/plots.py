@@ -82,9 +82,7 @@ def vbars(
     return "".join(svg)
 
 
-def histogram(rates: list[float], bins: int = 10) -> list[tuple[str, float]]:
-    """Counts of rates in [0, 1] per bin of width 1/bins (1.0 falls in the last bin)."""
-    counts = [0] * bins
-    for r in rates:
-        counts[min(int(r * bins), bins - 1)] += 1
+def histogram(counts: list[int]) -> list[tuple[str, float]]:
+    """Bars of counts of rates in [0, 1], one per bin of width 1/len(counts), labelled."""
+    bins = len(counts)
     return [(f"{i / bins:.1f}–{(i + 1) / bins:.1f}", float(c)) for i, c in enumerate(counts)]

@@ -71,7 +71,7 @@ def render(facts: Facts, title: str) -> str:
     seconds = [(r["role"], round(r["seconds"], 2)) for r in facts.check_time]
     plots = [
         hbars("funnel", "Funnel", counts(facts.funnel)),
-        vbars("pass-rate", "Pass rate per task", histogram(facts.pass_rates)),
+        vbars("pass-rate", "Pass rate per task", histogram(facts.pass_rate_bins)),
         vbars("difficulty", "Difficulty (tasks)", counts(facts.difficulty)),
         vbars("pass-at-1", "pass@1 per round", rounds, top=1.0),
         hbars("statuses", "Verdict statuses", counts(facts.statuses)),

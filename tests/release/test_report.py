@@ -88,6 +88,9 @@ def test_the_report_renders_in_a_real_browser_with_every_plot(
         "easy": 0, "medium": 4, "hard": 2, "unsolved": 0}  # fmt: skip
     rates = parsed.plots["pass-rate"]["bars"]
     assert len(rates) == 10 and sum(v for _, v in rates) == 6
+    known = query(dataset, "SELECT pass_rate FROM difficulty WHERE pass_rate IS NOT NULL")
+    tenths = [min(int(r * 10), 9) for r in known.column("pass_rate").to_pylist()]
+    assert [v for _, v in rates] == [tenths.count(b) for b in range(10)]  # binned in SQL
     statuses = dict(parsed.plots["statuses"]["bars"])
     assert statuses == {
         r["status"]: r["n"]
