@@ -10,6 +10,8 @@ time.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +38,20 @@ _ROWS = """
 """
 
 
+def _inputs_id(con: Any, chunk: int = 10_000) -> str:
+    """`content_id("inputs", rows)` of every sample's inputs, hashed as they stream past (the
+    same bytes `content_id` would hash), so millions of samples are never one list here."""
+    h = hashlib.sha256(b'["inputs",[')
+    seen = con.execute("SELECT id, level, checks, attempts, passes FROM _inputs ORDER BY id")
+    first = True
+    while rows := seen.fetchmany(chunk):
+        blob = ",".join(json.dumps(list(r), separators=(",", ":")) for r in rows)
+        h.update((blob if first else "," + blob).encode())
+        first = False
+    h.update(b"]]")
+    return h.hexdigest()[:24]
+
+
 def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dict[str, Any]:
     """Run a pass (a no-op when the newest one already covers these samples under this
     config); counts per decision, whether it committed, and how long it took."""
@@ -50,8 +66,7 @@ def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dic
         domains = [
             r[0] for r in con.sql("SELECT DISTINCT domain FROM _inputs ORDER BY 1").fetchall()
         ]
-        seen = con.sql("SELECT id, level, checks, attempts, passes FROM _inputs ORDER BY id")
-        inputs = content_id("inputs", seen.fetchall())
+        inputs = _inputs_id(con)
         settings = config.model_dump(mode="json")
         pass_id = "curate:" + content_id("curation-pass", settings, fingerprint(items), inputs)[:16]
         store = Store(dataset)

@@ -76,3 +76,19 @@ def test_the_difficulty_view_follows_the_newest_pass_thresholds(tmp_path: Path) 
     assert _view(dataset)[0]["difficulty"] == "easy"
     curate_dataset(dataset, CurateConfig())  # back to the defaults
     assert _view(dataset)[0]["difficulty"] == "medium"
+
+
+def test_the_inputs_are_hashed_as_they_stream_to_the_id_of_their_list() -> None:
+    """The pass id's inputs part reads the samples a chunk at a time, never as one list, and
+    is the `content_id` of that list: passes committed before streaming keep their ids."""
+    import duckdb
+
+    from assay.flows.curate.run import _inputs_id
+    from assay.schemas.records import content_id
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE _inputs (id TEXT, level TEXT, checks INT, attempts INT, passes INT)")
+    assert _inputs_id(con) == content_id("inputs", [])
+    rows = [(f"s{k}", "trusted_tests" if k % 2 else "", k, 3, k % 3) for k in range(7)]
+    con.executemany("INSERT INTO _inputs VALUES (?, ?, ?, ?, ?)", rows)
+    assert _inputs_id(con, chunk=3) == content_id("inputs", rows) == _inputs_id(con, chunk=100)
