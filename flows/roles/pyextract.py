@@ -7,6 +7,7 @@ and what comes out still goes through the sandboxed verifier.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import textwrap
 
@@ -79,13 +80,22 @@ def sanitize(code: str, tree: ast.Module, entry_point: str) -> str:
     return "\n\n".join("\n".join(lines[a - 1 : b]) for a, b in spans)
 
 
+@functools.lru_cache(maxsize=4096)
+def _imports_of(prompt: str) -> tuple[str, ...]:
+    """The import lines of a prompt, parsed once for all of its task's answers (a run parses
+    each prompt once, not once per sample)."""
+    tree = _parse(prompt)
+    if tree is None:
+        return ()
+    return tuple(ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom))
+
+
 def prompt_imports(task: Task, tree: ast.Module) -> list[str]:
     """Imports the prompt makes (e.g. `from typing import List`) that the answer left out."""
-    prompt = _parse(task.prompt)
-    if prompt is None:
+    wanted = _imports_of(task.prompt)
+    if not wanted:
         return []
     have = {ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)}
-    wanted = [ast.unparse(n) for n in prompt.body if isinstance(n, ast.Import | ast.ImportFrom)]
     return [line for line in wanted if line not in have]
 
 
