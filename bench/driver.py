@@ -6,12 +6,14 @@ whole `assay run` path: task checks, run lock, Prefect flow, rounds, curation, r
 sizes, each in a fresh process on its own local Ray. The driver's CPU is that process's user +
 system time (its threads included; Ray's, Prefect's server's and the verifiers' processes not);
 the fixed costs (imports, start-up, Prefect) cancel in the difference of the two sizes, which
-divided by the difference in tasks is the driver's CPU per task at the margin. It is also split
-by phase: opening the run's state (the task commits), the rounds (the engine's loop: what bounds
-how many tasks a second one driver feeds to the generators and verifiers), the curation pass
-and the report (both once the rounds end), and by the driver's live threads.
+divided by the difference in tasks is the driver's CPU per task at the margin (the sizes are far
+apart: the fixed costs vary by about half a second from run to run). It is also split by phase:
+opening the run's state (the task commits), the rounds (the engine's loop: what bounds how many
+tasks a second one driver feeds to the generators and verifiers) and the passes after them
+(curation, the report, compaction: a Ray task of their own, whose CPU is printed apart), and by
+the driver's live threads.
 
-    uv run python bench/driver.py                          # 984 and 1,968 tasks
+    uv run python bench/driver.py                          # 984 and 2,952 tasks
     uv run python bench/driver.py --sizes 164 328 --profile /tmp/driver.prof
     uv run python bench/driver.py --rss-tasks 100000       # also: peak RSS over one-line tasks
     uv run python bench/driver.py --tasks-in-memory 0      # every pass reads the tasks again
@@ -85,18 +87,30 @@ def _cpu() -> float:
     return use.ru_utime + use.ru_stime
 
 
-PHASES = {"rounds": "run_programs", "curate": "curate", "report": "report"}
+PHASES = {"rounds": "run_programs", "finish": "after_rounds"}
 
 
 def time_phases() -> dict[str, float]:
     """The process's CPU seconds in each phase of the run: opening its state (the task
     commits), the rounds (the engine's loop with every task's program and the commits written
     behind it: what bounds how many tasks a second one driver feeds to the generators and
-    verifiers), then curation and the report."""
+    verifiers), then the passes after them (curation, the report: a Ray task of their own,
+    whose CPU is `finish_task_s`, not the driver's)."""
     import assay.flows.domains.code.flow as code
+    import assay.flows.engine.finish as finish
     import assay.flows.engine.run as run
 
     spent = dict.fromkeys(["open", *PHASES], 0.0)
+
+    def passes(real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            done = real(*args, **kwargs)
+            spent["finish_task_s"] = spent.get("finish_task_s", 0.0) + done.cpu_s
+            return done
+
+        return call
+
+    finish.finished = passes(finish.finished)
 
     def timed(name: str, real: Any) -> Any:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -193,7 +207,7 @@ def shards(n: int, delay: float = 1.0, replicas: int = 4) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs=2, default=[984, 1968])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[984, 2952])
     parser.add_argument("--delay", type=float, default=0.2, help="seconds per generator call")
     parser.add_argument("--profile", default="", help="write the larger run's cProfile here")
     parser.add_argument("--rss-tasks", type=int, default=0, help="one-line tasks for peak RSS")
@@ -217,11 +231,13 @@ def main() -> int:
         for n in a["phases"]
         if not n.endswith("_s")
     }
+    task_ms = 1000 * (b["phases"]["finish_task_s"] - a["phases"]["finish_task_s"]) / (large - small)
     rounds = phase["rounds"]
     print(f"driver CPU per task at the margin: {ms:.2f} ms ({small} -> {large} tasks); by phase: "
           + ", ".join(f"{n} {v:.2f}" for n, v in phase.items())
           + f", the rest {ms - sum(phase.values()):.2f}. In the rounds one driver feeds up to "
-          f"{1000 / rounds:.0f} tasks/s to the generators and verifiers")  # fmt: skip
+          f"{1000 / rounds:.0f} tasks/s to the generators and verifiers. The passes after the "
+          f"rounds took {task_ms:.2f} ms per task in their own process")  # fmt: skip
     names = set(a["threads"]) | set(b["threads"])
     margin = {n: 1000 * (b["threads"].get(n, 0) - a["threads"].get(n, 0)) / (large - small)
               for n in names}  # fmt: skip

@@ -31,6 +31,22 @@ def batch_size(config: RunConfig, generator: Any) -> int:
     return config.generator.batch_size or int(getattr(generator, "batch_size", DEFAULT_BATCH))
 
 
+@contextmanager
+def ray_for(config: RunConfig, progress: Progress) -> Iterator[Any]:
+    """Ray for a run (`workers.session`): the cluster at `ray.address` (or `$RAY_ADDRESS`)
+    joined, else a local Ray started and, on exit, stopped; said on the progress line. A Ray
+    already up in this process (the run's own, a test's) is used as it is."""
+    import ray
+
+    from assay.workers.session import ray_session
+
+    address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
+    if not ray.is_initialized():
+        progress.note("starting Ray" if address is None else f"joining Ray at {address}")
+    with ray_session(address, num_cpus=config.ray.num_cpus) as held:
+        yield held
+
+
 @dataclass(eq=False)
 class Compute:
     """The two lanes of one run, and the run's verifier (name and options) for `Check` ops that
@@ -55,16 +71,13 @@ class Compute:
         """Ray-backed: `generator.replicas` generator actors, a verifier actor per core."""
         from assay.verifiers.sandbox import SandboxOptions, open_sandbox
         from assay.workers.pools import RayReplica
-        from assay.workers.session import ray_session
         from assay.workers.spec import GeneratorSpec
 
         gen = config.generator
         box = SandboxOptions(config.verify.isolation)
         if box.isolation == "require":
             open_sandbox(options=box).close()  # refuse here, before Ray or a model starts
-        address = config.ray.address or os.environ.get("RAY_ADDRESS") or None
-        progress.note("starting Ray" if address is None else f"joining Ray at {address}")
-        with ray_session(address, num_cpus=config.ray.num_cpus):
+        with ray_for(config, progress):
             spec = GeneratorSpec.of(gen)
             size = batch_size(config, spec.build())
             progress.note(

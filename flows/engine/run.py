@@ -2,11 +2,13 @@
 
 Prefect sees two coarse tasks, the rounds (every task's program, on Ray through `Compute`) and
 the summary; everything particular to a domain comes from its flow parts in the registry. What a
-run does once its rounds end (curation, the report, compaction) is in `finish`.
+run does once its rounds end (curation, the report, compaction) is in `finish`: a Ray task of
+its own while the run's Ray is up, which is why the Ray session spans both.
 """
 
 # No `from __future__ import annotations` here: Prefect builds the flow's parameter model from
 # these annotations when a deployment runs it, so they must be real objects, not strings.
+from contextlib import ExitStack
 from types import ModuleType
 from typing import Any
 
@@ -17,8 +19,8 @@ from prefect.utilities.annotations import quote
 from assay.flows.config import RunConfig
 from assay.flows.domains import get
 from assay.flows.engine import failures
-from assay.flows.engine.compute import Compute
-from assay.flows.engine.finish import compact, curate, report
+from assay.flows.engine.compute import Compute, ray_for
+from assay.flows.engine.finish import after_rounds
 from assay.flows.engine.rounds import Pending, pending, run_programs
 from assay.flows.engine.shards import run_shards
 from assay.flows.progress import Progress
@@ -60,19 +62,26 @@ def run_flow(config: RunConfig, quiet: bool = False, loaded: Loaded | None = Non
         tasks = loaded.tasks
     progress = Progress(quiet)
     state = parts.open_state(config, tasks)
-    try:
-        if pend := pending(state, parts):
-            state.start()
-            if config.engine.shards > 1:
-                said(run_shards(state, parts, pend, progress), progress)
-                state.reload()  # what the shards committed, for the run's summary
-            else:
-                held: Any = quote(state)  # unquoted for the task: Prefect would walk every record
-                quoted: Any = quote(pend)
-                rounds(held, parts, progress, quoted)
-    except BaseException:
-        state.finish("failed")  # what was committed stays; a rerun resumes from it
-        raise
+    with ExitStack() as session:  # Ray, once started, serves the rounds and the passes after
+        try:
+            if pend := pending(state, parts):
+                session.enter_context(ray_for(config, progress))
+                state.start()
+                if config.engine.shards > 1:
+                    said(run_shards(state, parts, pend, progress), progress)
+                    state.reload()  # what the shards committed, for the run's summary
+                else:
+                    held: Any = quote(state)  # unquoted: Prefect would walk every record
+                    quoted: Any = quote(pend)
+                    rounds(held, parts, progress, quoted)
+        except BaseException:
+            state.finish("failed")  # what was committed stays; a rerun resumes from it
+            raise
+        return _summary(config, state, progress)
+
+
+def _summary(config: RunConfig, state: RunState, progress: Progress) -> dict:
+    """The run's counts, its failed tasks said, and the passes over the dataset after it."""
     counts = state.finish()
     if failed := failures.failed_tasks(state):
         names = {t.id: t.name for t in state.tasks if t.id in failed}  # a pass: few are kept
@@ -82,9 +91,5 @@ def run_flow(config: RunConfig, quiet: bool = False, loaded: Loaded | None = Non
             f"'generator' (`assay run --retry-failed` sends their prompts again): "
             + ", ".join(sorted(counts["generation_failed"]))
         )
-    if config.curate.enabled:
-        counts["curation"] = curate(config, state.run_id, progress)
-    counts["report"] = report(config, state.run_id, progress)
-    if config.store.compact:
-        compact(config, progress)
+    counts.update(after_rounds(config, state.run_id, progress))
     return counts

@@ -24,7 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from assay.flows.config import RunConfig
-from assay.flows.engine.compute import Compute
+from assay.flows.engine.compute import Compute, ray_for
 from assay.flows.engine.remote import RemoteCompute, host_actor
 from assay.flows.engine.rounds import Pending
 from assay.flows.progress import Progress, Stage
@@ -104,14 +104,11 @@ def run_shards(
     workers' counters. A shard that fails fails the run once the others end (a rerun resumes).
     Each shard reads the run's tasks from their sources itself (a cluster's nodes need the
     task files at the same paths, as its workers need the dataset)."""
-    from assay.workers.session import ray_session
-
     config = state.config
     n = config.engine.shards
     shards = [p for p in (pend.part(k, n) for k in range(n)) if p.todo]
     name, options = parts.verifier(config)
-    address = config.ray.address or None
-    with ray_session(address, num_cpus=config.ray.num_cpus):
+    with ray_for(config, progress):
         import ray
 
         host = host_actor(len(shards)).remote(

@@ -118,9 +118,8 @@ def publish(facts: Facts, path: Path) -> bool:
     return True
 
 
-def write_report(dataset: Path | str, out: Path | str, run_id: str | None = None) -> Path:
-    """Write the report of `dataset` (or of one run of it) to `out`, atomically, and publish
-    the summary when called inside a flow run."""
+def render_report(dataset: Path | str, out: Path | str, run_id: str | None = None) -> Facts:
+    """Write the report of `dataset` (or of one run of it) to `out`, atomically; its facts."""
     source = open_source(dataset, curate=False)
     try:
         facts = collect(source, run_id)
@@ -131,5 +130,12 @@ def write_report(dataset: Path | str, out: Path | str, run_id: str | None = None
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.write_text(render(facts, f"assay report: {Path(dataset).name}"))
     tmp.replace(out)
-    publish(facts, out)
+    return facts
+
+
+def write_report(dataset: Path | str, out: Path | str, run_id: str | None = None) -> Path:
+    """Write the report (`render_report`) and publish its summary when called inside a flow
+    run."""
+    out = Path(out)
+    publish(render_report(dataset, out, run_id), out)
     return out

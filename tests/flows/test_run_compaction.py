@@ -8,7 +8,7 @@ from pathlib import Path
 from assay.flows.config import RunConfig, load_config
 from assay.flows.domains import get
 from assay.flows.engine.compute import Compute
-from assay.flows.engine.finish import compact
+from assay.flows.engine.finish import Finished, compact
 from assay.flows.engine.rounds import pending, run_programs
 from assay.flows.progress import Progress
 from assay.flows.sources import load_tasks
@@ -47,7 +47,7 @@ def test_a_finished_run_compacts_and_reads_the_same(tmp_path: Path) -> None:
     before, folders = _tables(config.dataset), len(snapshot(config.dataset / "commits").folders)
     assert folders >= 4  # one task open at a time: its stages land in folders of their own
 
-    compact(config, Progress(quiet=True))
+    compact(config, Finished())
     assert len(snapshot(config.dataset / "commits").folders) < folders
     assert _tables(config.dataset) == before
     parts = get("code").flow()
@@ -58,5 +58,5 @@ def test_too_few_folders_are_left_alone(tmp_path: Path) -> None:
     config = _config(tmp_path / "ds", "store.compact_min_folders=1000")
     _run(config)
     folders = snapshot(config.dataset / "commits").folders
-    compact(config, Progress(quiet=True))
+    compact(config, Finished())
     assert snapshot(config.dataset / "commits").folders == folders
