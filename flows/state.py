@@ -119,6 +119,12 @@ class RunState:
     _worked: bool = False
     budget: Budget | None = None  # the run's sample budget under `solver.policy: dart`
     _writer: Writer | None = None
+    # Tasks (`id_key`) with a stage commit from before this invocation: only their keys are
+    # asked of the store. Any other task's keys are written by this process alone while it
+    # runs (a task is one shard's; the run lock keeps out a second invocation), so an open
+    # one's are kept here, in `_mine`, until it is released.
+    _touched: set[int] = field(default_factory=set)
+    _mine: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def run_id(self) -> str:
@@ -159,6 +165,8 @@ class RunState:
         still to finish are kept; finished ones are tallied for the summary and dropped. Each
         family's root task is the one read back with it; a family whose root is no longer among
         the run's tasks (`ids`) is not this run's now."""
+        self._touched = self._committed_tasks()
+        self._mine.clear()
         for root_id, tables in families(self.store.root, self.run_id):
             for table, held in (("candidates", self._candidates), ("verdicts", self._verdicts),
                                 ("samples", self._samples)):  # fmt: skip
@@ -175,6 +183,16 @@ class RunState:
                 self.release(root)
             else:
                 self._open.update((t.id, t) for t in self.family(root))
+
+    def _committed_tasks(self) -> set[int]:
+        """The tasks with a stage commit in this run so far (the task commits aside)."""
+        marker, out = f"/{self.run_id}/", set()
+        for key in self.store.index.containing(marker):
+            stage, _, rest = key.partition(marker)
+            if stage != "tasks":
+                with contextlib.suppress(ValueError):  # a run-level key, not a task's
+                    out.add(id_key(rest.split("/", 1)[0]))
+        return out
 
     def finished(self, root: Task) -> bool:
         """Whether root task `root`'s program made its last commit (its selection, by default)."""
@@ -195,6 +213,8 @@ class RunState:
     def _drop(self, task_ids: list[str]) -> None:
         for task_id in task_ids:
             self._open.pop(task_id, None)
+            if self._mine.pop(task_id, None) is not None:
+                self._touched.add(id_key(task_id))  # asked of the store from now on
             for held in (self._candidates, self._verdicts, self._samples):
                 held.pop(task_id, None)
 
@@ -231,14 +251,26 @@ class RunState:
             self._writer.flush()
 
     def done(self, stage: str, task: Task, round_: int) -> bool:
-        return self.writer.has(self.key(stage, task, round_))
+        key = self.key(stage, task, round_)
+        if (mine := self._mine.get(task.id)) is not None:
+            return key in mine
+        if id_key(task.id) not in self._touched:
+            return False  # nothing of it was committed before, nor by this process yet
+        return self.writer.has(key)
 
     def commit(self, stage: str, task: Task, round_: int, tables: dict[str, list[Any]]) -> None:
         """Commit one task's output of one stage, atomically, and remember it. The records are
         checked here; the files are written behind the caller (see `writer`)."""
         verdicts = [replace(v, task_id=task.id) for v in tables.get("verdicts", [])]
         tables = {**tables, "verdicts": verdicts} if "verdicts" in tables else tables
-        if self.writer.submit(self.key(stage, task, round_), tables, self.run_id):
+        key = self.key(stage, task, round_)
+        fresh = task.id in self._mine or id_key(task.id) not in self._touched
+        mine = self._mine.setdefault(task.id, set()) if fresh else None
+        if mine is not None and key in mine:
+            return
+        if self.writer.submit(key, tables, self.run_id, unseen=mine is not None):
+            if mine is not None:
+                mine.add(key)
             self._open[task.id] = task
             _hold(
                 self._candidates.setdefault(task.id, []), tables.get("candidates", []), held_order

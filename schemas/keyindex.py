@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from assay.schemas.snapshot import COMPACTED, MANIFEST, REPLACES, listing
@@ -77,6 +77,31 @@ class KeyIndex:
             return (
                 self._db.execute("SELECT 1 FROM keys WHERE key = ?", (key,)).fetchone() is not None
             )
+
+    def known(self, keys: Sequence[str], chunk: int = 500) -> set[str]:
+        """Which of `keys` are published: one lookup per `chunk` of them."""
+        out: set[str] = set()
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            sql = f"SELECT key FROM keys WHERE key IN ({','.join('?' * len(part))})"
+            with self._lock:
+                out.update(key for (key,) in self._db.execute(sql, part).fetchall())
+        return out
+
+    def containing(self, part: str, chunk: int = 10_000) -> Iterator[str]:
+        """Every key with `part` in it, a chunk at a time (a scan of the index: for a run's
+        opening, not for each task)."""
+        last = ""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT key FROM keys WHERE key > ? AND instr(key, ?) > 0 ORDER BY key LIMIT ?",
+                    (last, part, chunk),
+                ).fetchall()
+            yield from (key for (key,) in rows)
+            if len(rows) < chunk:
+                return
+            last = rows[-1][0]
 
     def refresh(self) -> None:
         """Add the folders published since the index last looked (by any process)."""

@@ -146,8 +146,9 @@ class Store:
         index.refresh()
         out = [False] * len(batch)
         todo: dict[str, tuple[int, Prepared]] = {}
+        published = index.known([p.key for p in batch])  # one lookup for the batch
         for i, prepared in enumerate(batch):
-            if not index.has(prepared.key):
+            if prepared.key not in published:
                 todo.setdefault(prepared.key, (i, prepared))
         if not todo:
             return out

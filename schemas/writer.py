@@ -73,11 +73,14 @@ class Writer:
                 return True
         return self.store.has(key)
 
-    def submit(self, key: str, tables: Mapping[str, Sequence[Record]], run_id: str) -> bool:
+    def submit(
+        self, key: str, tables: Mapping[str, Sequence[Record]], run_id: str, unseen: bool = False
+    ) -> bool:
         """Check the records now (a bad one raises here) and write them behind the caller;
-        False if `key` is already published or handed over."""
+        False if `key` is already published or handed over. `unseen`: the caller knows it is
+        neither, so the index is not asked."""
         self._raise()
-        if self.has(key):
+        if not unseen and self.has(key):
             return False
         prepared = self.store.prepare(key, tables, run_id=run_id)
         with self._lock:
