@@ -66,7 +66,7 @@ def pending(state: RunState, parts: ModuleType) -> Pending:
     """One pass over the root tasks: which have not finished; a task's index is its place
     among them, which seeds its sampling. A task with a failed prompt is skipped unless the run
     retries them (`engine.retry_failed`)."""
-    failed = set() if state.config.engine.retry_failed else set(failures.failed_tasks(state))
+    failed = set() if state.config.engine.retry_failed else failures.failed_ids(state)
     tasks = roots(state, parts)
     count, skipped = 0, set()
     for i, t in enumerate(tasks):

@@ -95,3 +95,21 @@ def test_a_task_committed_before_is_read_from_the_store(tmp_path: Path) -> None:
     assert len(again._touched) == 1 and pending(again, parts).todo == 3
     _run(part)
     assert _rows(part.dataset) == _rows(whole.dataset)
+
+
+def test_a_run_without_failed_prompts_reads_no_verdicts_to_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which tasks had a failed prompt comes from the key index (`gen-failed/` keys); the run's
+    verdicts, millions of rows, are read only when there is one to name."""
+    import assay.schemas.query as queries
+    from assay.flows.engine import failures
+
+    config = _config(tmp_path / "ds")
+    _run(config)
+    scans: list[str] = []
+    real = queries.query
+    monkeypatch.setattr(queries, "query", lambda *a, **k: scans.append(a[1]) or real(*a, **k))
+    state = get("code").flow().open_state(config)
+    assert failures.failed_tasks(state) == {} and failures.failed_ids(state) == set()
+    assert scans == []
