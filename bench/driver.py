@@ -59,7 +59,9 @@ def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str,
         f"dataset={folder / 'dataset'}", f"tasks=[{{file: {tasks}}}]",
         "generator.backend=replay", "generator.model=replay", "generator.num_cpus=0",
         f"generator.options={{answers: {answers}, delay_s: {delay}}}", "solver.n=2",
-        "tester.n=0", "repair.rounds=0", "store.compact=false", *more,
+        "tester.n=0", "repair.rounds=0", "store.compact=false",
+        "engine.passes_in_task=0",  # the passes off the driver at every size, as at scale
+        *more,
     ])  # fmt: skip
     phases = time_phases()
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)

@@ -211,6 +211,10 @@ class EngineConfig(_Strict):
     # A run of at most this many tasks holds their list (each task parsed once); beyond it, every
     # pass over the tasks reads them from their sources again, so memory stays bounded.
     tasks_in_memory: int = Field(default=10_000, ge=0)
+    # A run of at least this many tasks runs the passes after its rounds (curation, the report,
+    # compaction) as a Ray task of their own, off the driver; a smaller one runs them in the
+    # driver and spares that task's start (seconds). 0: always a task.
+    passes_in_task: int = Field(default=10_000, ge=0)
 
 
 class StoreConfig(_Strict):

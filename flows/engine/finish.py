@@ -4,7 +4,8 @@ said on the progress line. The run's data is committed before any of them starts
 They are passes over the whole dataset (text normalised, MinHash signatures, SQL over every
 file), so when the run has Ray up they run as one Ray task on the driver's node (where its
 dataset is), a process of their own: the driver's CPU and memory stay the loop's bookkeeping,
-however large the dataset. A run that needed no Ray (nothing pending) runs them here.
+however large the dataset. A run of fewer than `engine.passes_in_task` tasks, or one that
+needed no Ray (nothing pending), runs them here.
 """
 
 from __future__ import annotations
@@ -29,16 +30,17 @@ class Finished:
     cpu_s: float = 0.0  # the CPU they took there
 
 
-def after_rounds(config: RunConfig, run_id: str, progress: Progress) -> dict[str, Any]:
-    """Curation (when enabled), the report and compaction (when enabled); their counts."""
-    return finished(config, run_id, progress).counts
+def after_rounds(config: RunConfig, run_id: str, progress: Progress, tasks: int) -> dict[str, Any]:
+    """Curation (when enabled), the report and compaction (when enabled) after a run of `tasks`
+    tasks; their counts."""
+    return finished(config, run_id, progress, tasks).counts
 
 
-def finished(config: RunConfig, run_id: str, progress: Progress) -> Finished:
-    """`after_rounds`, and what ran it."""
+def finished(config: RunConfig, run_id: str, progress: Progress, tasks: int) -> Finished:
+    """`after_rounds`, and what ran it: a Ray task from `engine.passes_in_task` tasks on."""
     import ray
 
-    if ray.is_initialized():
+    if ray.is_initialized() and tasks >= config.engine.passes_in_task:
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)

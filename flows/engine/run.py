@@ -91,5 +91,5 @@ def _summary(config: RunConfig, state: RunState, progress: Progress) -> dict:
             f"'generator' (`assay run --retry-failed` sends their prompts again): "
             + ", ".join(sorted(counts["generation_failed"]))
         )
-    counts.update(after_rounds(config, state.run_id, progress))
+    counts.update(after_rounds(config, state.run_id, progress, state.count))
     return counts
