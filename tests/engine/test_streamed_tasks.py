@@ -22,6 +22,7 @@ MILLION = 10**6
 CAP_MB = 400  # the peak RSS above the start; the list-based engine before it took 885 MB
 
 
+@pytest.mark.slow  # slow tier: a million tasks through the loop (~30 s)
 def test_a_million_streamed_tasks_pass_the_engine_in_bounded_memory(tmp_path: Path) -> None:
     """A generator-backed source of 10**6 one-line tasks through the pending scan and the
     loop's admission (a trivial program each, answered by a fake compute), in a process of its

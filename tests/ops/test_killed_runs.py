@@ -76,6 +76,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow  # slow tier: a server, a schedule and a run (~40 s)
 def test_a_killed_serve_leaves_no_server_and_no_scheduled_run(tmp_path: Path) -> None:
     env, mark = marked_env(XDG_DATA_HOME=str(tmp_path / "xdg"), PREFECT_HOME=str(tmp_path / "c"))
     log = tmp_path / "serve.log"
