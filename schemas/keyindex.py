@@ -88,15 +88,16 @@ class KeyIndex:
                 out.update(key for (key,) in self._db.execute(sql, part).fetchall())
         return out
 
-    def containing(self, part: str, chunk: int = 10_000) -> Iterator[str]:
-        """Every key with `part` in it, a chunk at a time (a scan of the index: for a run's
-        opening, not for each task)."""
-        last = ""
+    def containing(self, part: str, chunk: int = 10_000, *, first: bool = False) -> Iterator[str]:
+        """Every key with `part` in it (`first`: at its start, a range of the index; else a scan
+        of it, for a run's opening, not for each task), a chunk at a time."""
+        last, test = ("", "instr(key, ?) > 0") if not first else (part, "key < ?")
+        bound = part + "\U0010ffff" if first else part
         while True:
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT key FROM keys WHERE key > ? AND instr(key, ?) > 0 ORDER BY key LIMIT ?",
-                    (last, part, chunk),
+                    f"SELECT key FROM keys WHERE key > ? AND {test} ORDER BY key LIMIT ?",
+                    (last, bound, chunk),
                 ).fetchall()
             yield from (key for (key,) in rows)
             if len(rows) < chunk:

@@ -57,11 +57,7 @@ def failed_ids(state: Any) -> set[str]:
     no scan of the run's verdicts, which at a million tasks would cost the driver a GB."""
     prefix, index = f"gen-failed/{state.run_id}/", state.store.index
     index.refresh()  # what other processes (a sharded run's shards) published since it opened
-    return {
-        key[len(prefix) :].split("/", 1)[0]
-        for key in index.containing(prefix)
-        if key.startswith(prefix)
-    }
+    return {key[len(prefix) :].split("/", 1)[0] for key in index.containing(prefix, first=True)}
 
 
 def failed_tasks(state: Any) -> dict[str, str]:
