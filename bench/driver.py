@@ -20,7 +20,10 @@ the driver's live threads.
 
 `--profile` writes the larger run's cProfile stats (read with `python -m pstats`) and prints
 its top functions by cumulative time. `--rss-tasks N` runs N one-line tasks
-(`bench/driver_memory.py`'s) the same way and reports that run's peak RSS and time.
+(`bench/driver_memory.py`'s) the same way and reports that run's peak RSS and time;
+`--rss-only` runs only that, and `--set` adds config overrides to it: `--rss-only --rss-tasks
+1000000 --set solver.n=1 curate.enabled=false` (one check a task, no curation) runs a million
+tasks in about an hour and a half on 2 cores.
 `--shard-tasks N` also runs N tasks with 1, 2 and 4 shards (`engine.shards`) on a
 generation-bound replay (1 s a call, 4 replicas, 8 prompts a call) and prints the rounds'
 tasks/s for each. The last line is `driver_ms_per_task=X peak_rss_mb=Y shards_speedup_4=Z` (Z is
@@ -213,6 +216,8 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=0.2, help="seconds per generator call")
     parser.add_argument("--profile", default="", help="write the larger run's cProfile here")
     parser.add_argument("--rss-tasks", type=int, default=0, help="one-line tasks for peak RSS")
+    parser.add_argument("--rss-only", action="store_true", help="only the --rss-tasks run")
+    parser.add_argument("--set", nargs="*", default=[], help="config overrides for --rss-tasks")
     parser.add_argument("--shard-tasks", type=int, default=0,
                         help="tasks for the 1, 2 and 4 shard runs (0: not run)")  # fmt: skip
     parser.add_argument("--tasks-in-memory", default="",
@@ -225,6 +230,10 @@ def main() -> int:
         return 0
     small, large = sorted(args.sizes)
     held = (f"engine.tasks_in_memory={args.tasks_in_memory}",) if args.tasks_in_memory else ()
+    if args.rss_only:
+        got = measure("one-line", args.rss_tasks, 0.0, more=(*held, *args.set))
+        print(f"peak_rss_mb={got['peak_rss_mb']:.0f} seconds={got['seconds']:.0f}")
+        return 0
     a = measure("humaneval", small, args.delay, more=held)
     b = measure("humaneval", large, args.delay, args.profile, held)
     ms = 1000 * (b["cpu_s"] - a["cpu_s"]) / (large - small)
