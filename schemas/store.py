@@ -218,6 +218,11 @@ class Store:
     def _stage(self) -> contextlib.AbstractContextManager[Path]:
         return stage(self.staging)
 
+    def scratch(self) -> contextlib.AbstractContextManager[Path]:
+        """A private folder outside the dataset for a pass's spill files, locked while held:
+        removed at the end, or by the next `Store` to open the dataset if this process dies."""
+        return stage(self.staging)
+
     def clean_staging(self) -> list[str]:
         """Remove staging folders whose writer died (their lock is free); their names."""
         return clean_staging(self.staging)

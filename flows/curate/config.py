@@ -93,3 +93,6 @@ class CurateConfig(_Strict):
     near: NearDedupConfig = Field(default_factory=NearDedupConfig)
     decontaminate: DecontamConfig = Field(default_factory=DecontamConfig)
     difficulty: DifficultyConfig = Field(default_factory=DifficultyConfig)
+    # DuckDB's memory for a pass (its sorts and joins spill past it to the store's staging
+    # folder); the pass itself holds a batch of problems' rows at a time
+    memory_mb: int = Field(default=1024, ge=64)

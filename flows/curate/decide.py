@@ -14,7 +14,7 @@ checks passed, then the shortest response, then the smallest id (so a pass is re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from assay.flows.curate.benchmarks import Match
@@ -67,11 +67,18 @@ def decide(
     rows: list[Row],
     config: CurateConfig,
     contamination: Callable[[Row], Match | None],
+    problems: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[Curation]:
-    """A decision for every row of one domain."""
+    """A decision for every row of one domain, or (with `problems`: each task id's problem and
+    near-prompt cluster root, as `problems.task_problems` works them out for the whole domain)
+    for every row of some of its problems, each problem's rows all there."""
     rows = sorted(rows, key=lambda r: r.id)
-    prompts = {r.task_id: r.prompt for r in rows}
-    problem, similar = same_prompt(prompts), near_prompt(prompts, config.near)
+    if problems is None:
+        prompts = {r.task_id: r.prompt for r in rows}
+        problem, similar = same_prompt(prompts), near_prompt(prompts, config.near)
+    else:
+        problem = {t: p for t, (p, _) in problems.items()}
+        similar = {t: s for t, (_, s) in problems.items()}
     decided: dict[str, tuple[Decision, str, str, float]] = {}
     alive = rows
     if config.exact:

@@ -32,7 +32,9 @@ def signatures(texts: Sequence[str], config: NearDedupConfig) -> list:
     return rensa.RMinHash.from_token_sets(sets, num_perm=config.num_perm, seed=SEED)
 
 
-class _Components:
+class Components:
+    """Connected components by union-find; a component's root is its smallest member."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
@@ -61,7 +63,7 @@ def clusters(
         threshold=config.threshold, num_perm=config.num_perm, num_bands=config.bands
     )
     lsh.insert_many(mins)
-    comps = _Components(len(texts))
+    comps = Components(len(texts))
     best = [0.0] * len(texts)
     for i, found in enumerate(lsh.query_all(mins)):
         for j in found:

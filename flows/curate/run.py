@@ -4,8 +4,9 @@ The pass id hashes the curate config, the benchmarks' content and what the decis
 each sample (its id, level and checks passed, its task's attempts and passes), so a pass over
 unchanged data commits nothing and a new verdict that changes a level or a difficulty makes a
 new pass. The newest pass is the one the `curation`, `curated_samples` and `difficulty` views
-show. Decisions are per domain (dedup never crosses domains), one domain held in memory at a
-time.
+show. Decisions are per domain (dedup never crosses domains) and within a domain per problem
+(`curate.stream`), streamed in batches into one commit (`schemas.streamed`); DuckDB holds the
+rest within `memory_mb`, spilling to the store's staging folder, outside the dataset.
 """
 
 from __future__ import annotations
@@ -19,22 +20,16 @@ from typing import Any
 
 from assay.flows.curate.benchmarks import Index, fingerprint, load_items
 from assay.flows.curate.config import CurateConfig
-from assay.flows.curate.decide import Row, decide
-from assay.schemas.records import Curation, Decision, content_id
+from assay.flows.curate.stream import domain_decisions
+from assay.schemas.records import Decision, content_id
 
 # What a decision reads of each sample besides its text (which its id fixes), computed once: the
 # pass id hashes it, so a new verdict that changes a level or a task's difficulty re-curates.
 _INPUTS = """
-    CREATE TEMP TABLE _inputs AS
+    CREATE TABLE _inputs AS
     SELECT s.id, s.task_id, s.domain, coalesce(s.level, '') AS level, len(s.tests) AS checks,
            coalesce(d.attempts, 0) AS attempts, coalesce(d.passes, 0) AS passes
     FROM samples s LEFT JOIN difficulty d ON d.task_id = s.task_id
-"""
-_ROWS = """
-    SELECT i.id, i.task_id, i.domain, s.prompt, s.response, i.level, i.checks, i.attempts,
-           i.passes
-    FROM _inputs i JOIN samples s ON s.id = i.id
-    WHERE i.domain = $domain ORDER BY i.id
 """
 
 
@@ -57,19 +52,27 @@ def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dic
     config); counts per decision, whether it committed, and how long it took."""
     from assay.flows.dataset import reading
     from assay.schemas.store import Store
+    from assay.schemas.streamed import streamed_commit
 
     started = time.monotonic()
     items = load_items(config.decontaminate.benchmarks, config.decontaminate.min_chars)
     index = Index(items, config.decontaminate)
-    with reading(dataset) as con:  # held whole: a compaction meanwhile cannot fail the pass
+
+    def contamination(r: Any) -> Any:
+        return index.match(r.domain, r.prompt, r.response)
+
+    store = Store(dataset)
+    # held whole: a compaction meanwhile cannot fail the pass
+    with store.scratch() as scratch, reading(dataset) as con:
+        con.execute(f"SET memory_limit = '{config.memory_mb}MB'")
+        con.execute("SET temp_directory = '" + str(scratch).replace("'", "''") + "'")
         con.execute(_INPUTS)
         domains = [
             r[0] for r in con.sql("SELECT DISTINCT domain FROM _inputs ORDER BY 1").fetchall()
         ]
         inputs = _inputs_id(con)
-        settings = config.model_dump(mode="json")
+        settings = config.model_dump(mode="json", exclude={"memory_mb"})  # not what is decided
         pass_id = "curate:" + content_id("curation-pass", settings, fingerprint(items), inputs)[:16]
-        store = Store(dataset)
         newest, passes = con.sql(
             "SELECT (SELECT any_value(pass_id) FROM curation), "
             "(SELECT count(DISTINCT committed_at) FROM raw_curation)"
@@ -77,18 +80,14 @@ def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dic
         key = f"curate/{pass_id}"
         if store.has(key) and newest not in (None, pass_id):
             key += f"/again/{passes}"  # back to an earlier config: its pass becomes the newest
-        decisions: list[Curation] = []
+        committed = False
         if not store.has(key):
-            for domain in domains:
-                found = con.execute(_ROWS, {"domain": domain}).fetchall()
-                rows = [Row(*r) for r in found]
-                decisions += decide(
-                    pass_id, rows, config, lambda r: index.match(r.domain, r.prompt, r.response)
-                )
-    committed = False
-    if decisions:
-        decisions = [replace(d, pass_config=settings) for d in decisions]
-        committed = store.write(store.prepare(key, {"curation": decisions}, run_id=run_id))
+            with streamed_commit(store, key, "curation", run_id=run_id) as sink:
+                for domain in domains:
+                    found = domain_decisions(con, domain, pass_id, config, contamination)
+                    for batch in found:
+                        sink.write([replace(d, pass_config=settings) for d in batch])
+            committed = sink.published
     took = time.monotonic() - started
     return {"pass_id": pass_id, "committed": committed, **summary(dataset), "seconds": took}
 
