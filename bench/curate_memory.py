@@ -67,6 +67,7 @@ def child(dataset: Path, mode: str) -> None:
 
 def hold(dataset: Path, config) -> None:  # type: ignore[no-untyped-def]
     """The baseline: every row of the domain in memory, decided at once, one commit."""
+    from assay.flows.curate.benchmarks import Index, load_items
     from assay.flows.curate.decide import Row, decide
     from assay.flows.curate.run import _INPUTS
     from assay.flows.dataset import reading
@@ -77,7 +78,11 @@ def hold(dataset: Path, config) -> None:  # type: ignore[no-untyped-def]
     with reading(dataset) as con:
         con.execute(_INPUTS)
         rows = [Row(*r) for r in con.execute(sql).fetchall()]
-    decisions = decide("curate:baseline", rows, config, lambda r: None)
+    found = config.decontaminate
+    index = Index(load_items(found.benchmarks, found.min_chars), found)
+    decisions = decide(
+        "curate:baseline", rows, config, lambda r: index.match(r.domain, r.prompt, r.response)
+    )
     store = Store(dataset)
     store.write(store.prepare("curate/baseline", {"curation": decisions}))
 
