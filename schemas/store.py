@@ -116,12 +116,18 @@ class Store:
         return self.write(self.prepare(key, tables, run_id=run_id))
 
     def prepare(
-        self, key: str, tables: Mapping[str, Sequence[Record]], *, run_id: str = ""
+        self,
+        key: str,
+        tables: Mapping[str, Sequence[Record]],
+        *,
+        run_id: str = "",
+        now: datetime | None = None,
     ) -> Prepared:
-        """Check and convert a commit's records (raising on a bad one), touching no file."""
+        """Check and convert a commit's records (raising on a bad one), touching no file.
+        `now`: the commit time (a commit prepared in parts gives every part the same)."""
         if not key:
             raise ValueError("a commit key must be a non-empty string naming the stage and item")
-        now = datetime.now(UTC)
+        now = now or datetime.now(UTC)
         rows = {name: self._rows(name, recs, run_id, now) for name, recs in tables.items()}
         manifest = {
             "key": key,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from assay.schemas.disk import flush
@@ -25,6 +26,7 @@ class Sink:
     def __init__(self, store: Store, key: str, table: str, run_id: str, writer: Any) -> None:
         self.store, self.key, self.table, self.run_id = store, key, table, run_id
         self.writer = writer
+        self.now = datetime.now(UTC)  # one commit time for every batch: one commit
         self.rows = 0
         self.manifest: dict[str, Any] = {}
         self.published = False
@@ -33,7 +35,8 @@ class Sink:
         """Check, convert and write one batch (a bad record raises; nothing is published)."""
         if not records:
             return
-        prepared = self.store.prepare(self.key, {self.table: records}, run_id=self.run_id)
+        tables = {self.table: records}
+        prepared = self.store.prepare(self.key, tables, run_id=self.run_id, now=self.now)
         self.manifest = self.manifest or prepared.manifest
         self.writer.write_table(Store._arrow([prepared])[self.table])
         self.rows += len(records)

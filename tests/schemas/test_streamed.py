@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assay.schemas.query import read_records
+from assay.schemas.query import query, read_records
 from assay.schemas.records import Sample, Task
 from assay.schemas.store import Store
 from assay.schemas.streamed import streamed_commit
@@ -35,6 +35,8 @@ def test_batches_become_one_commit_published_once(tmp_path: Path) -> None:
     assert sink.published and store.has("curate/p1")
     got = read_records(store.root, "samples")
     assert sorted(s.task_id for s in got) == sorted(f"t-{k}" for k in range(9))
+    times = query(store.root, "SELECT DISTINCT committed_at FROM samples")
+    assert times.num_rows == 1  # one commit, one time
     assert len(list(store.commits.iterdir())) == 1
     assert Store(store.root).has("curate/p1")  # the key index on disk knows it
     with streamed_commit(store, "curate/p1", "samples") as again:
