@@ -20,11 +20,13 @@ import argparse
 import json
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child import peak_line, run_child
 
 WORDS = ("list", "string", "number", "count", "sum", "value", "index", "key", "node", "tree")
 
@@ -101,20 +103,13 @@ def main() -> int:
         for mode in ("stream",) if args.no_baseline else ("stream", "hold"):
             dataset = Path(tmp) / mode
             make_dataset(dataset, args.samples)
-            cmd = [sys.executable, __file__, "--child", str(dataset), mode]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                print(done.stderr[-3000:], file=sys.stderr)
-                return done.returncode
-            out[mode] = got = json.loads(done.stdout.strip().splitlines()[-1])
+            out[mode] = got = run_child([sys.executable, __file__, "--child", str(dataset), mode])
             print(f"{mode:6s}: {args.samples} samples curated in {got['seconds']:.0f}s, "
                   f"peak RSS {got['peak_rss_mb']:.0f} MB")  # fmt: skip
     if args.no_baseline:
         print(f"curate_peak_rss_mb={out['stream']['peak_rss_mb']:.0f}")
         return 0
-    ratio = out["hold"]["peak_rss_mb"] / out["stream"]["peak_rss_mb"]
-    print(f"curate_peak_rss_mb={out['stream']['peak_rss_mb']:.0f} "
-          f"(holding the domain: {out['hold']['peak_rss_mb']:.0f} MB, {ratio:.2f}x)")  # fmt: skip
+    print(peak_line("curate_peak_rss_mb", out["stream"], out["hold"], "holding the domain"))
     return 0
 
 

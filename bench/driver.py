@@ -37,7 +37,6 @@ import contextlib
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +46,8 @@ from typing import Any
 import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports Ray)
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from child import run_child  # noqa: E402
 
 
 def child(folder: Path, tasks: Path, answers: Path, delay: float, profile: str,
@@ -186,11 +187,7 @@ def measure(kind: str, n: int, delay: float, profile: str = "", more: tuple[str,
         tasks, answers = make(folder, n)
         cmd = [sys.executable, __file__, "--child", str(folder), str(tasks), str(answers),
                str(delay), profile, *more]  # fmt: skip
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            print(done.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(done.returncode)
-        got: dict = json.loads(done.stdout.strip().splitlines()[-1])
+        got = run_child(cmd)
     print(
         f"{kind}: {n} tasks in {got['seconds']:.1f}s ({got['state']}, {got['samples']} samples), "
         f"driver CPU {got['cpu_s']:.1f}s, peak RSS {got['peak_rss_mb']:.0f} MB"

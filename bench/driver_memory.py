@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import assay.flows  # noqa: F401  (Ray's uv hook off before this script imports Ray)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child import peak_line, run_child
 
 
 def make_inputs(folder: Path, n: int) -> tuple[Path, Path]:
@@ -92,17 +94,11 @@ def main() -> int:
         out = {}
         for mode in ("stream", "hold"):
             cmd = [sys.executable, __file__, "--child", str(folder), str(tasks), str(answers), mode]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                print(done.stderr[-3000:], file=sys.stderr)
-                return done.returncode
-            out[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+            out[mode] = run_child(cmd)
             got = out[mode]
             print(f"{mode:6s}: {args.tasks} tasks in {got['seconds']:.0f}s, {got['samples']} "
                   f"samples, driver peak RSS {got['peak_rss_mb']:.0f} MB")  # fmt: skip
-    ratio = out["hold"]["peak_rss_mb"] / out["stream"]["peak_rss_mb"]
-    print(f"driver_peak_rss_mb={out['stream']['peak_rss_mb']:.0f} "
-          f"(holding every row: {out['hold']['peak_rss_mb']:.0f} MB, {ratio:.2f}x)")  # fmt: skip
+    print(peak_line("driver_peak_rss_mb", out["stream"], out["hold"], "holding every row"))
     return 0
 
 
