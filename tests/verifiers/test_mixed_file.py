@@ -45,16 +45,35 @@ def _lines() -> list[dict]:
     return lines
 
 
+def _status(pid: str) -> tuple[int, str]:
+    """A process's uid and parent pid."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("Uid:")[1].split()[0]), status.split("PPid:")[1].split()[0]
+
+
+def _ours(pid: str, cmd: str) -> bool:
+    """Whether a sandbox process belongs to this checkout: a zygote started by its Python, or a
+    process below one (another checkout's runs on the machine are not this test's leftovers)."""
+    for _ in range(64):
+        if "sandbox.zygote" in cmd:
+            return cmd.startswith(sys.prefix)
+        pid = _status(pid)[1]
+        if pid in ("0", "1"):
+            return True  # orphaned: its zygote is gone, so it is left behind by someone
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return True
+
+
 def _sandbox_processes() -> list[str]:
     out = []
     for pid in os.listdir("/proc"):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            uid = int(Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[0])
+            uid = _status(pid)[0]
+            if ("sandbox.zygote" in cmd or uid >= 200_000) and _ours(pid, cmd):
+                out.append(f"{pid} {uid} {cmd[:80]}")
         except (OSError, IndexError, ValueError):
             continue
-        if "sandbox.zygote" in cmd or uid >= 200_000:
-            out.append(f"{pid} {uid} {cmd[:80]}")
     return out
 
 
