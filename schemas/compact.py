@@ -167,7 +167,7 @@ def _write(store: Store, group: list[_Folder], row_group_bytes: int) -> str:
     names = [f.name for f in group]
     target = COMPACTED + key_dir("\n".join(sorted(names)))
     first = group[0].manifest
-    with store._stage() as data:
+    with store.staged() as data:
         counts = {}
         for table in sorted({t for f in group for t in f.files}):
             parts = [(store.commits / f.name / f"{table}.parquet", f.files[table]) for f in group

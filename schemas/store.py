@@ -162,7 +162,7 @@ class Store:
         name = key_dir(keys[0] if len(keys) == 1 else "\n".join(["batch", *keys]))
         commits = [p for _, p in todo.values()]
         tables = self._arrow(commits)  # a row Arrow cannot hold raises before any file exists
-        with self._stage() as data:
+        with self.staged() as data:
             self._write_files(data, commits, tables)
             flush([*data.iterdir(), data])
             if not self._publish(data, self.commits / name):
@@ -221,12 +221,10 @@ class Store:
         fsync(self.commits)
         return True
 
-    def _stage(self) -> contextlib.AbstractContextManager[Path]:
-        return stage(self.staging)
-
-    def scratch(self) -> contextlib.AbstractContextManager[Path]:
-        """A private folder outside the dataset for a pass's spill files, locked while held:
-        removed at the end, or by the next `Store` to open the dataset if this process dies."""
+    def staged(self) -> contextlib.AbstractContextManager[Path]:
+        """A private folder outside the dataset (a commit written before it is published, a
+        pass's spill files), locked while held: removed at the end, or by the next `Store` to
+        open the dataset if this process dies."""
         return stage(self.staging)
 
     def clean_staging(self) -> list[str]:

@@ -49,7 +49,7 @@ def streamed_commit(store: Store, key: str, table: str, *, run_id: str = "") -> 
     says whether it was). An error in the block leaves nothing in the dataset."""
     import pyarrow.parquet as pq
 
-    with store._stage() as data:
+    with store.staged() as data:
         path = data / f"{table}.parquet"
         with pq.ParquetWriter(path, schema_for(table), compression="zstd") as writer:
             sink = Sink(store, key, table, run_id, writer)

@@ -14,6 +14,7 @@ is their smallest task id.
 from __future__ import annotations
 
 import hashlib
+import operator
 from array import array
 from typing import Any
 
@@ -61,20 +62,30 @@ def task_problems(con: Any, domain: str, config: NearDedupConfig, chunk: int = 1
             _insert(con, "_bands", {"band": list(bands) * len(ns), "h": hashes, "n": owners})
         total += len(found)
     stream.close()
-    near = config.enabled and total > 1  # else `similar` is `problem`, as in `near_prompt`
-    roots = _near_roots(con, total, config.threshold) if near else list(range(total))
+    problem = "min(k.task_id) OVER (PARTITION BY k.pkey)"
+    if config.enabled and total > 1:
+        _write_roots(con, _near_roots(con, total, config.threshold), chunk)
+        con.execute(f"""
+            CREATE OR REPLACE TABLE _tasks AS
+            SELECT k.task_id, {problem} AS problem, r.task_id AS similar
+            FROM _keys k JOIN _roots t ON t.n = k.n JOIN _keys r ON r.n = t.root
+        """)
+        con.execute("DROP TABLE _roots")
+    else:  # `similar` is `problem`, as in `near_prompt`
+        con.execute(f"""
+            CREATE OR REPLACE TABLE _tasks AS
+            SELECT task_id, problem, problem AS similar
+            FROM (SELECT k.task_id, {problem} AS problem FROM _keys k)
+        """)
+    con.execute("DROP TABLE _keys; DROP TABLE _sigs; DROP TABLE _bands")
+
+
+def _write_roots(con: Any, roots: list[int], chunk: int) -> None:
+    """`_roots (n, root)`: each task number's cluster root, `chunk` rows at a time."""
     con.execute("CREATE OR REPLACE TABLE _roots (n BIGINT, root BIGINT)")
-    for start in range(0, total, chunk):
-        span = list(range(start, min(total, start + chunk)))
+    for start in range(0, len(roots), chunk):
+        span = list(range(start, min(len(roots), start + chunk)))
         _insert(con, "_roots", {"n": span, "root": roots[start : start + chunk]})
-    del roots
-    con.execute(f"""
-        CREATE OR REPLACE TABLE _tasks AS
-        SELECT k.task_id, min(k.task_id) OVER (PARTITION BY k.pkey) AS problem,
-               {"r.task_id" if near else "min(k.task_id) OVER (PARTITION BY k.pkey)"} AS similar
-        FROM _keys k JOIN _roots t ON t.n = k.n JOIN _keys r ON r.n = t.root
-    """)
-    con.execute("DROP TABLE _keys; DROP TABLE _sigs; DROP TABLE _bands; DROP TABLE _roots")
 
 
 def _near_roots(con: Any, total: int, threshold: float) -> list[int]:
@@ -85,7 +96,7 @@ def _near_roots(con: Any, total: int, threshold: float) -> list[int]:
     while found := pairs.fetchmany(10_000):
         for i, j, a, b in found:
             x, y = array("I", a), array("I", b)
-            if sum(p == q for p, q in zip(x, y, strict=True)) / len(x) >= threshold:
+            if sum(map(operator.eq, x, y)) / len(x) >= threshold:
                 comps.union(i, j)
     pairs.close()
     return [comps.find(i) for i in range(total)]

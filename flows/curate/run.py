@@ -63,7 +63,7 @@ def curate_dataset(dataset: Path, config: CurateConfig, run_id: str = "") -> dic
 
     store = Store(dataset)
     # held whole: a compaction meanwhile cannot fail the pass
-    with store.scratch() as scratch, reading(dataset) as con:
+    with store.staged() as scratch, reading(dataset) as con:
         con.execute(f"SET memory_limit = '{config.memory_mb}MB'")
         con.execute("SET temp_directory = '" + str(scratch).replace("'", "''") + "'")
         con.execute(_INPUTS)
