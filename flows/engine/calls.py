@@ -8,8 +8,14 @@ is blamed (`Lane.blame`, the lanes split or fail its entries), and the worker's 
 back in the queue as they were. A lane that loses `breaker` calls in a row with none answered is
 broken, not poisoned: it stops the run.
 
-A replacement that fails to start is started again (in a row with lost calls, toward the
-breaker). In a lane that `isolate`s (generation), a loss counts against what its call carried
+A replacement that fails to start is started again. When its own code failed (an exception in
+its constructor: `actor_init_failed`) that counts toward the breaker, in a row with lost calls.
+Any other failed start (placed on a node that is going, or its process killed while starting)
+is the cluster's: the worker waits a little longer before each next start (doubling from
+`start_backoff_s`, at most `START_WAIT_S`) and the run stops only after `START_TRIES` in a row,
+minutes, long enough for Ray to see a dead node and place the worker elsewhere.
+
+In a lane that `isolate`s (generation), a loss counts against what its call carried
 only when the call was a probe (sent alone, one at a time, to a started worker) and its worker
 went alone: no other worker lost while it ran, no other call failing with it, every idle worker
 answering a ping. A node that dies takes all its workers at once; that is the cluster's fault,
@@ -19,6 +25,7 @@ never a prompt's.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, FIRST_EXCEPTION, Future, wait
@@ -35,6 +42,17 @@ class Worker(Protocol):
 
 LOSS_GRACE_S = 2.0  # for a dead actor's other calls to resolve, answered or failed
 ISOLATION_S = 1.0  # for the other workers' pings, and calls failing with this one
+START_TRIES = 10  # failed starts in a row, none of them the worker's own, before the run stops
+START_WAIT_S = 30.0  # the longest wait before starting a worker again
+
+
+def _after(seconds: float) -> Future:
+    """A future that is done after `seconds` (a parked worker's next start)."""
+    future: Future = Future()
+    timer = threading.Timer(seconds, future.set_result, (None,))
+    timer.daemon = True
+    timer.start()
+    return future
 
 
 class LaneError(RuntimeError):
@@ -67,6 +85,9 @@ class Lane:
     in_row: int = 0  # calls lost since the last answer
     held: set[int] = field(default_factory=set)  # workers given one call alone (a suspect)
     lost_at: list[float] = field(default_factory=list)  # when each worker was last lost
+    start_backoff_s: float = 0.5  # the wait before the second start in a row, doubled after
+    fails: list[int] = field(default_factory=list)  # failed starts in a row, per worker
+    parked: dict[Future, int] = field(default_factory=dict)  # waiting to start again
 
     def __post_init__(self) -> None:
         if not self.workers:
@@ -75,6 +96,7 @@ class Lane:
         self.epochs = [0] * len(self.workers)
         self.since = [time.monotonic()] * len(self.workers)
         self.lost_at = [-math.inf] * len(self.workers)
+        self.fails = [0] * len(self.workers)
 
     def pump(self) -> None:
         """Send queued work to workers with room (the lanes say how it is batched)."""
@@ -91,21 +113,17 @@ class Lane:
 
     def _free(self) -> int | None:
         """The least loaded worker with room for another call, if any."""
-        open_ = [i for i in range(len(self.load)) if i not in self.held]
+        shut = self.held | set(self.parked.values())
+        open_ = [i for i in range(len(self.load)) if i not in shut]
         index = min(open_, key=self.load.__getitem__, default=None)
         return index if index is not None and self.load[index] < self.in_flight else None
 
     def _idle(self) -> int | None:
         """A started worker with no call at all, to be given one alone: when it dies, that call
         was the one running (a dead actor's answer to an earlier call can be lost with it)."""
-        return next(
-            (
-                i
-                for i, n in enumerate(self.load)
-                if n == 0 and i not in self.held and self.since[i] is not None
-            ),
-            None,
-        )
+        shut = self.held | set(self.parked.values())
+        started = (i for i, n in enumerate(self.load) if n == 0 and self.since[i] is not None)
+        return next((i for i in started if i not in shut), None)
 
     def _send(self, index: int, entries: list[Any], payload: Any, deadline: float) -> None:
         future = self.workers[index].submit(payload)
@@ -113,7 +131,7 @@ class Lane:
         self.load[index] += 1
 
     def futures(self) -> list[Future]:
-        return [*self.busy, *self.starting]
+        return [*self.busy, *self.starting, *self.parked]
 
     def _head(self, index: int) -> Call | None:
         return next((c for c in self.busy.values() if c.index == index), None)
@@ -129,13 +147,17 @@ class Lane:
 
     def settle(self, future: Future) -> None:
         """Settle a finished call: its answers, or its worker lost (and what follows), or
-        nothing (a call of a replaced worker; a worker back up)."""
+        nothing (a call of a replaced worker; a worker back up; a parked one started again)."""
+        if future in self.parked:
+            self._replace(self.parked.pop(future))
+            return
         if future in self.starting:
             index, _ = self.starting.pop(future)
             if (exc := future.exception()) is not None:
                 self._failed_start(index, exc)
             else:
                 self.since[index] = time.monotonic()
+                self.fails[index] = 0
             return
         call = self.busy.get(future)
         if call is None:
@@ -213,18 +235,30 @@ class Lane:
             self.starting[ready()] = (index, time.monotonic())
 
     def _failed_start(self, index: int, exc: BaseException) -> None:
-        """A replacement that died starting (placed on a node that is going) is started again;
-        in a row with lost calls, it counts toward the breaker."""
+        """A replacement that died starting is started again: at once, counted toward the
+        breaker, when its own constructor raised; else (placed on a node that is going) after a
+        wait that doubles each time, until `START_TRIES` in a row stop the run."""
         worker = self.workers[index]
         if not worker.lost(exc):
             raise exc
-        self._in_row(index, f"{type(exc).__name__}: {exc}")
+        reason = f"{type(exc).__name__}: {exc}"
         for future, call in list(self.busy.items()):  # sent while it was starting
             if call.index == index:
                 del self.busy[future]
                 self.requeue(call.entries)
         self.load[index] = 0
-        self._replace(index)
+        if getattr(exc, "actor_init_failed", False):
+            self._in_row(index, reason)
+            self._replace(index)
+            return
+        self.fails[index] += 1
+        if self.fails[index] >= START_TRIES:
+            raise LaneError(
+                f"{name_of(worker, index)} failed to start {self.fails[index]} times in a row "
+                f"(its node gone or out of memory?): {reason}"
+            )
+        wait_s = min(START_WAIT_S, self.start_backoff_s * 2 ** (self.fails[index] - 1))
+        self.parked[_after(wait_s)] = index
 
     def _isolated(self, index: int, sent: float) -> bool:
         """Whether worker `index` went alone: no other was lost while its call ran, no other

@@ -80,8 +80,8 @@ def test_killing_the_generator_node_mid_run_loses_nothing(
 ) -> None:
     gcs, dashboard, nodes = cluster
     whole = _submit(_yaml(tmp_path, "whole"), dashboard)
-    _, err = whole.communicate(timeout=600)
-    assert whole.returncode == 0, err[-3000:]
+    logs, err = whole.communicate(timeout=600)
+    assert whole.returncode == 0, logs[-6000:] + err[-3000:]
 
     killed = _submit(_yaml(tmp_path, "killed"), dashboard)
     deadline = time.monotonic() + 300
@@ -93,7 +93,7 @@ def test_killing_the_generator_node_mid_run_loses_nothing(
     nodes.append(start(tmp_path, "gen2", dashboard, "--address", gcs, "--num-cpus", "0",
                        "--resources", json.dumps({GEN: 2})))  # fmt: skip
     logs, err = killed.communicate(timeout=900)
-    assert killed.returncode == 0, err[-3000:]
+    assert killed.returncode == 0, logs[-6000:] + err[-3000:]
     assert "SUCCEEDED" in err
     restarted = re.search(r"restarted (\d+) generator replica", logs)
     # both were on the killed node; a replacement Ray places there before it sees the node

@@ -9,7 +9,10 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from assay.flows.engine.lanes import GenerationLane
+import pytest
+
+from assay.flows.engine.calls import START_TRIES
+from assay.flows.engine.lanes import GenerationLane, LaneError
 from assay.workers.api import Completion, Request, Sampling
 from assay.workers.pools import LostWorker
 
@@ -129,3 +132,50 @@ def test_a_node_that_dies_under_a_probe_does_not_count_against_its_prompt() -> N
     got = _drain(lane, _requests(8))
     assert lane.failed == []
     assert [c.texts[0] for c in got] == [f"echo t{i}" for i in range(8)]
+
+
+def test_a_node_ray_is_slow_to_see_dead_stops_nothing() -> None:
+    # twelve replacements placed on the dead node before Ray sees it gone: more than the
+    # breaker's count, but the cluster's fault, so they wait and start again
+    cluster = Cluster(calls=6, misplace=12)
+    replicas = [Replica(cluster), Replica(cluster)]
+    lane = GenerationLane(replicas, batch_size=1, in_flight=1, retries=2)
+    lane.start_backoff_s = 0.01
+    got = _drain(lane, _requests(16))
+    assert lane.failed == []
+    assert [c.texts[0] for c in got] == [f"echo t{i}" for i in range(16)]
+    assert sum(r.restarts for r in replicas) >= 14
+
+
+def test_a_replica_that_never_starts_again_stops_the_run_saying_so() -> None:
+    cluster = Cluster(calls=6, misplace=10**6)
+    lane = GenerationLane([Replica(cluster), Replica(cluster)], batch_size=1, in_flight=1)
+    lane.start_backoff_s = 0.001
+    with pytest.raises(LaneError, match=f"failed to start {START_TRIES} times in a row"):
+        _drain(lane, _requests(16))
+
+
+class InitFails(LostWorker):
+    """Ray's error for an actor whose constructor raised (`RayActorError.actor_init_failed`)."""
+
+    actor_init_failed = True
+
+
+class Broken(Replica):
+    """A replica whose constructor raises once it is replaced (a bad model path, say)."""
+
+    def ready(self) -> Future:
+        def start() -> None:
+            raise InitFails("planted: the constructor raised")
+
+        return self.pool.submit(start)
+
+
+def test_a_replica_whose_constructor_raises_stops_the_run_without_waiting() -> None:
+    cluster = Cluster(calls=6)
+    lane = GenerationLane([Broken(cluster), Broken(cluster)], batch_size=1, in_flight=1)
+    lane.start_backoff_s = 60.0  # never waited on: these failures are the workers' own
+    t0 = time.monotonic()
+    with pytest.raises(LaneError, match="calls or starts lost in a row"):
+        _drain(lane, _requests(16))
+    assert time.monotonic() - t0 < 30
