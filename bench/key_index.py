@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BATCH = 256  # keys per folder, as `schemas.writer.BATCH`
+BATCH = 256  # keys per folder (a run's writer puts up to `schemas.writer.BATCH` in one)
 
 
 def key(i: int) -> str:
