@@ -12,7 +12,7 @@ import builtins
 import re
 
 from assay.flows.roles.fences import blocks_in
-from assay.flows.roles.pyextract import PY_LANGS
+from assay.flows.roles.pyextract import PY_LANGS, parse
 from assay.schemas.records import Task
 
 DEFAULT_TEST_LIMIT = 8
@@ -20,18 +20,11 @@ _LIST_MARK = re.compile(r"^(?:\d+[.)]|[-*•>])\s+")
 _BUILTINS = frozenset(dir(builtins))
 
 
-def _parse(code: str) -> ast.Module | None:
-    try:
-        return ast.parse(code)
-    except (SyntaxError, ValueError):
-        return None
-
-
 def known_names(task: Task) -> frozenset[str]:
     """Names a test may use: builtins, the entry point, and what the prompt and setup define."""
     names = set(_BUILTINS) | {task.entry_point}
     for source in (task.prompt, task.setup):
-        tree = _parse(source)
+        tree = parse(source)
         for node in tree.body if tree else []:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 names |= {(a.asname or a.name).split(".")[0] for a in node.names}
@@ -73,14 +66,14 @@ def usable(node: ast.Assert, task: Task, names: frozenset[str]) -> bool:
 
 def _asserts_in(code: str) -> list[ast.Assert]:
     """Every assert in a block, in source order; a block that does not parse is read by line."""
-    tree = _parse(code)
+    tree = parse(code)
     if tree is not None:
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Assert)]
         return sorted(found, key=lambda n: (n.lineno, n.col_offset))
     out = []
     for line in code.splitlines():
         line = _LIST_MARK.sub("", line.strip()).strip("`").strip()
-        one = _parse(line) if line.startswith("assert") else None
+        one = parse(line) if line.startswith("assert") else None
         if one is not None and len(one.body) == 1 and isinstance(one.body[0], ast.Assert):
             out.append(one.body[0])
     return out

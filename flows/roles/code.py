@@ -87,7 +87,7 @@ def _expected(test: str) -> str:
     """The right-hand side of `assert call == value`, or "" for any other form."""
     try:
         node = ast.parse(test).body[0]
-    except (SyntaxError, ValueError, IndexError):
+    except (SyntaxError, ValueError, IndexError, RecursionError, MemoryError):
         return ""
     if not isinstance(node, ast.Assert) or not isinstance(node.test, ast.Compare):
         return ""

@@ -18,7 +18,7 @@ from typing import Any
 
 from assay.flows.roles import RoleSpec, register
 from assay.flows.roles.fences import blocks_in, has_fence
-from assay.flows.roles.pyextract import PY_LANGS, prompt_imports, sanitize
+from assay.flows.roles.pyextract import PY_LANGS, parse, prompt_imports, sanitize
 from assay.flows.roles.signature import parameters
 from assay.flows.roles.stdio import is_stdio
 from assay.schemas.records import Task
@@ -110,9 +110,7 @@ def extract(text: str, task: Task) -> str | None:
     import would never run) and forgotten imports of the prompt and usual modules put back."""
     blocks = blocks_in(text, PY_LANGS) if has_fence(text) else [text]
     for block in reversed(blocks):
-        try:
-            tree = ast.parse(block)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        if (tree := parse(block)) is None:
             continue
         if not {GENERATE, VALIDATE} <= _defines(tree):
             continue

@@ -19,10 +19,13 @@ _CODE_START = re.compile(r"^(?:async def |def |class |import |from \S+ import |@
 _NEVER_AT_TOP = frozenset({"input", "print", "exit", "quit"})
 
 
-def _parse(code: str) -> ast.Module | None:
+def parse(code: str) -> ast.Module | None:
+    """`code`'s syntax tree, or None where it is not Python a model can be trusted to have
+    written: a syntax error, a null byte (ValueError), or nesting deep enough to exhaust the
+    parser (RecursionError, MemoryError), which must not take the run down with it."""
     try:
         return ast.parse(code)
-    except (SyntaxError, ValueError):  # ValueError: null bytes in source
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
@@ -84,7 +87,7 @@ def sanitize(code: str, tree: ast.Module, entry_point: str) -> str:
 def _imports_of(prompt: str) -> tuple[str, ...]:
     """The import lines of a prompt, parsed once for all of its task's answers (a run parses
     each prompt once, not once per sample)."""
-    tree = _parse(prompt)
+    tree = parse(prompt)
     if tree is None:
         return ()
     return tuple(ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom))
@@ -100,7 +103,7 @@ def prompt_imports(task: Task, tree: ast.Module) -> list[str]:
 
 
 def _whole_function(block: str, task: Task) -> str | None:
-    tree = _parse(block)
+    tree = parse(block)
     if tree is None or not _defines(tree, task.entry_point):
         return None
     code = sanitize(block, tree, task.entry_point)
@@ -127,14 +130,14 @@ def _returns(body: list[ast.stmt]) -> bool:
 def _body_only(block: str, task: Task) -> str | None:
     """A model that answered with just the body gets the prompt's signature put back on top."""
     body = textwrap.dedent(block).strip("\n")
-    body_tree = _parse(body)
+    body_tree = parse(body)
     if not body or body_tree is None or not _returns(body_tree.body):
         return None
     prompt = task.prompt.rstrip()
     last = prompt.splitlines()[-1] if prompt else ""
     indent = last[: len(last) - len(last.lstrip())] or "    "
     joined = prompt + "\n" + textwrap.indent(body, indent) + "\n"
-    tree = _parse(joined)
+    tree = parse(joined)
     return joined if tree is not None and _defines(tree, task.entry_point) else None
 
 
@@ -147,7 +150,7 @@ def _unfenced(text: str) -> list[str]:
         return [text]
     tail = lines[start:]
     for end in range(len(tail), 0, -1):
-        if _parse("\n".join(tail[:end])) is not None:
+        if parse("\n".join(tail[:end])) is not None:
             return [text, "\n".join(tail[:end])]
     return [text]
 

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import ast
 
+from assay.flows.roles.pyextract import parse
 from assay.schemas.records import Task
 
 
-def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
 def _from_def(task: Task) -> list[tuple[str, str]] | None:
-    tree = _parse(task.prompt)
+    tree = parse(task.prompt)
     kinds = ast.FunctionDef | ast.AsyncFunctionDef
     for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, kinds) and node.name == task.entry_point:
@@ -36,7 +30,7 @@ def _from_call(task: Task) -> list[tuple[str, str]] | None:
     """Arity of the first example call of the entry point that parses on its own line."""
     for line in task.prompt.splitlines():
         code = line.strip().removeprefix(">>>").strip()
-        if task.entry_point + "(" not in code or (tree := _parse(code)) is None:
+        if task.entry_point + "(" not in code or (tree := parse(code)) is None:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == task.entry_point:

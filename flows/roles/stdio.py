@@ -9,12 +9,11 @@ whole (for Python, the last python block that parses). Prompts stay short: they 
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from typing import Any
 
 from assay.flows.roles.fences import blocks_in, has_fence
-from assay.flows.roles.pyextract import PY_LANGS
+from assay.flows.roles.pyextract import PY_LANGS, parse
 from assay.flows.roles.repair import repairer
 from assay.schemas.records import Task, Verdict
 from assay.verifiers.python.stdio import decode_test
@@ -133,9 +132,7 @@ def extract_program(text: str, task: Task) -> str | None:
         code = block.strip("\n")
         if not code.strip():
             continue
-        try:
-            ast.parse(code)
-        except (SyntaxError, ValueError):
+        if parse(code) is None:
             continue
         return code + "\n"
     return None

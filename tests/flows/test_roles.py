@@ -34,6 +34,7 @@ TYPED = Task(
     prompt='from typing import List\n\n\ndef total(xs: List[int]) -> int:\n    """Sum xs."""\n',
     entry_point="total",
 )
+STDIO = Task("code", "test", "echo", "Print the input.", meta={"kind": "stdio"})
 SOLVED = "def clamp(value, low, high):\n    return max(low, min(high, value))\n"
 
 
@@ -115,6 +116,21 @@ def test_prompt_imports_are_restored() -> None:
 )
 def test_nothing_usable_gives_none(text: str) -> None:
     assert extract_code(text, CLAMP) is None
+
+
+# Nesting deep enough to exhaust the parser: RecursionError, MemoryError, "too many nested"
+DEEP = ["value" + " + 1" * 100_000, "-" * 100_000 + "value", "(" * 300 + "value" + ")" * 300]
+
+
+@pytest.mark.parametrize("expr", DEEP, ids=["sum", "unary", "parens"])
+def test_a_completion_nested_past_the_parser_is_unusable_not_a_crash(expr: str) -> None:
+    solution = f"```python\ndef clamp(value, low, high):\n    return {expr}\n```"
+    assert extract_code(solution, CLAMP) is None
+    assert extract_code(f"    return {expr}\n", CLAMP) is None  # a body alone, unfenced
+    tests = f"```python\nassert clamp(1, 0, 2) == 1\nassert clamp({expr}, 0, 2) == 2\n```"
+    assert extract_tests(tests, CLAMP) == ["assert clamp(1, 0, 2) == 1"]
+    program = f"```python\nprint({expr})\n```"
+    assert get_role("code", "solver").extract(program, STDIO) is None
 
 
 def test_truncated_block_still_counts_when_it_parses() -> None:

@@ -62,7 +62,7 @@ def _normal(code: str) -> str:
     """Formatting-insensitive form of a test, so a restated trusted test is not counted twice."""
     try:
         return ast.unparse(ast.parse(code))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return code.strip()
 
 
