@@ -11,7 +11,7 @@ from __future__ import annotations
 import ray
 
 from assay.verifiers.sandbox import SandboxOptions
-from assay.workers.api import Completion, Generator, Request
+from assay.workers.api import Completion, Generator, Request, read_out
 from assay.workers.checker import Checker
 
 
@@ -28,7 +28,7 @@ class GeneratorActor:
         return self.generator.model
 
     def generate(self, requests: list[Request]) -> list[Completion]:
-        return self.generator.generate(requests)
+        return read_out(requests, self.generator.generate(requests))
 
 
 @ray.remote

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
+
+Artefact = Callable[[str], "str | None"]  # what a caller reads out of one completion text
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class Request:
     key: str  # caller's id, echoed back on the completion
     messages: tuple[dict[str, str], ...]  # [{"role": "system"|"user"|"assistant", "content": ...}]
     sampling: Sampling = field(default_factory=Sampling)
+    # Read out of each text where the text is made (a replica's own process, `read_out`), so
+    # a run's driver does not parse every completion; it must pickle (a module's function, or
+    # a partial of one). Its answers come back as `Completion.artefacts`.
+    artefact: Artefact | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,20 @@ class Completion:
     texts: tuple[str, ...]  # exactly `n` texts, in sample order
     model: str
     tokens: int = 0  # tokens written over all `n` texts, where the backend says (progress)
+    artefacts: tuple[str | None, ...] | None = None  # each text's `Request.artefact`, if asked
+
+
+def read_out(requests: Sequence[Request], completions: list[Completion]) -> list[Completion]:
+    """`completions` (in request order) with each text's artefact where its request asks for
+    one: run by whatever holds the generator, after it answers."""
+    if all(r.artefact is None for r in requests) or len(requests) != len(completions):
+        return completions
+    return [
+        replace(c, artefacts=tuple(r.artefact(t) for t in c.texts))
+        if r.artefact is not None and r.key == c.key
+        else c
+        for r, c in zip(requests, completions, strict=True)
+    ]
 
 
 class Generator(Protocol):

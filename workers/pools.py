@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assay.verifiers.sandbox import SandboxOptions
 
-from assay.workers.api import Generator
+from assay.workers.api import Generator, read_out
 from assay.workers.checker import Checker
 from assay.workers.spec import GeneratorSpec
 
@@ -165,7 +165,8 @@ class ThreadReplica:
         self.generator.setup()
 
     def submit(self, payload: Any) -> Future:
-        return self.pool.submit(self.generator.generate, list(payload))
+        requests = list(payload)
+        return self.pool.submit(lambda: read_out(requests, self.generator.generate(requests)))
 
     def lost(self, exc: BaseException) -> bool:
         return isinstance(exc, LostWorker)

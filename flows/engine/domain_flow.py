@@ -171,11 +171,14 @@ def extracted(
     round_: int,
     parent: str = "",
 ) -> list[Candidate]:
-    """One completion's candidates: each text's artefact (`extract(raw)`); unusable ones are
-    dropped, repeats merged."""
+    """One completion's candidates: each text's artefact (`extract(raw)`, or as the replica
+    read it out already: `Request.artefact`); unusable ones are dropped, repeats merged."""
     out: dict[str, Candidate] = {}
-    for raw in completion.texts:
-        if text := extract(raw):
+    found = completion.artefacts
+    if found is None or len(found) != len(completion.texts):
+        found = tuple(extract(raw) for raw in completion.texts)
+    for raw, text in zip(completion.texts, found, strict=True):
+        if text:
             cand = Candidate(task.id, role, text, completion.model, sampling, round_, parent, raw)
             out.setdefault(cand.id, cand)
     return list(out.values())

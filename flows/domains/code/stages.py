@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from assay.flows.config import RoleSampling, RunConfig
@@ -50,7 +51,7 @@ def first_requests(cfg: RunConfig, task: Task, index: int) -> list[tuple[Role, R
         key = f"{task.id}:{name}"
         context = {"max_scale": labels.max_scale} if role is Role.INPUTGEN else {}
         requests.append((role, get_role("code", name).build(task, sampling, key=key, **context)))
-    return requests
+    return with_artefacts(requests, task, cfg.tester.max_tests)
 
 
 def repair_requests(
@@ -64,9 +65,35 @@ def repair_requests(
     """Round k: one repair request per failing solution, fed its failure evidence (UnitCoder).
 
     `tests` are the pool's assert texts in the order of each verdict's outcomes."""
-    return repairs(
+    pairs = repairs(
         cfg, task, index, round_, failing, get_role("code", "repairer").build, tests=tests
     )
+    return with_artefacts(pairs, task, cfg.tester.max_tests)
+
+
+def artefact(raw: str, task: Task, role: Role, max_tests: int) -> str | None:
+    """What one completion text of `role` holds: its program, or its asserts (a line each);
+    None when nothing is usable. It parses the text, so the replica runs it
+    (`workers.api.read_out`)."""
+    found = (
+        extract_tests(raw, task, limit=max_tests)
+        if role is Role.TESTER
+        else get_role("code", role.value).extract(raw, task)
+    )
+    if not found:
+        return None
+    return "\n".join(found) if isinstance(found, list) else str(found)
+
+
+def with_artefacts(
+    pairs: list[tuple[Role, Request]], task: Task, max_tests: int
+) -> list[tuple[Role, Request]]:
+    """The requests, each asking its replica to read its texts' artefacts out (`artefact`):
+    the driver then only reads them."""
+    return [
+        (role, replace(r, artefact=partial(artefact, task=task, role=role, max_tests=max_tests)))
+        for role, r in pairs
+    ]
 
 
 def to_candidates(
@@ -79,19 +106,8 @@ def to_candidates(
     max_tests: int = 8,
 ) -> list[Candidate]:
     """Extract artefacts from raw completions; unusable ones are dropped, duplicates merged."""
-    spec = get_role("code", role.value)
-
-    def artefact(raw: str) -> str | None:
-        found = (
-            extract_tests(raw, task, limit=max_tests)
-            if role is Role.TESTER
-            else spec.extract(raw, task)
-        )
-        if not found:
-            return None
-        return "\n".join(found) if isinstance(found, list) else str(found)
-
-    return extracted(task, role, completion, artefact, sampling.to_dict(), round_, parent)
+    read = partial(artefact, task=task, role=role, max_tests=max_tests)
+    return extracted(task, role, completion, read, sampling.to_dict(), round_, parent)
 
 
 def check_item(task: Task, code: str, tests: list[str], item_id: str) -> dict:
