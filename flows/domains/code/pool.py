@@ -25,9 +25,14 @@ class PoolTest:
     origins: tuple[str, ...] = ()  # tester (or input-generator) candidate ids that proposed it
     labelled: bool = False  # its expected output is the agreement of sampled solutions
 
-    @cached_property  # asked for once per outcome of every verdict
+    @property  # asked for once per outcome of every verdict, of pools built again and again
     def id(self) -> str:
-        return content_id("test", self.code)
+        return _test_id(self.code)
+
+
+@lru_cache(maxsize=1 << 16)
+def _test_id(code: str) -> str:
+    return content_id("test", code)
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class TestPool:
 
     @cached_property
     def id(self) -> str:
-        return "pool:" + content_id("pool", self.task_id, [t.code for t in self.tests])
+        return _pool_id(self.task_id, tuple(t.code for t in self.tests))
 
     @property
     def codes(self) -> list[str]:
@@ -50,6 +55,11 @@ class TestPool:
     @property
     def labelled_indices(self) -> list[int]:
         return [i for i, t in enumerate(self.tests) if t.labelled]
+
+
+@lru_cache(maxsize=1 << 12)  # a task's pool is built again for each of its checks
+def _pool_id(task_id: str, codes: tuple[str, ...]) -> str:
+    return "pool:" + content_id("pool", task_id, list(codes))
 
 
 def candidate_tests(testers: list[Candidate]) -> list[tuple[str, str]]:
