@@ -11,9 +11,9 @@ apart: the fixed costs vary by about half a second from run to run). It is also 
 opening the run's state (the task commits), the rounds (the engine's loop: what bounds how many
 tasks a second one driver feeds to the generators and verifiers) and the passes after them
 (curation, the report, compaction: a Ray task of their own, whose CPU is printed apart), and by
-the driver's live threads.
+the driver's threads alive at its end (Python's own all go by `python`).
 
-    uv run python bench/driver.py                          # 984 and 2,952 tasks
+    uv run python bench/driver.py                          # 984 and 4,920 tasks
     uv run python bench/driver.py --sizes 164 328 --profile /tmp/driver.prof
     uv run python bench/driver.py --rss-tasks 100000       # also: peak RSS over one-line tasks
     uv run python bench/driver.py --tasks-in-memory 0      # every pass reads the tasks again
@@ -211,7 +211,7 @@ def shards(n: int, delay: float = 1.0, replicas: int = 4) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs=2, default=[984, 2952])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[984, 4920])
     parser.add_argument("--delay", type=float, default=0.2, help="seconds per generator call")
     parser.add_argument("--profile", default="", help="write the larger run's cProfile here")
     parser.add_argument("--repeat", type=int, default=3, help="pairs of runs (median taken)")
