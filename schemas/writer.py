@@ -7,7 +7,7 @@ not millions.
 
 Commits are written in the order they were handed over, so what is on disk after a kill is
 always a prefix of them: a task's later stage is never published before its earlier one.
-A commit handed over is written within about `LINGER_S`. The
+A commit handed over is written within about `LINGER_S` (at once on `flush`). The
 queue is bounded (a slow disk holds the caller back instead of letting memory grow), and an
 error in the writer is raised in the caller at its next `submit` or `flush`.
 """
@@ -23,6 +23,7 @@ from assay.schemas.rows import Record
 from assay.schemas.store import Prepared, Store
 
 _STOP = None
+_NOW = "flush"  # write what is queued without lingering (`flush`)
 BATCH = 4096  # most commits written together as one folder
 # How long a batch waits for more commits: at most about one folder a second. A folder's own
 # cost (a Parquet file per table, a manifest, the flushes, the index) is then paid for
@@ -35,7 +36,7 @@ class Writer:
 
     def __init__(self, store: Store, depth: int = 256) -> None:
         self.store = store
-        self._queue: queue.Queue[Prepared | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[Prepared | str | None] = queue.Queue(maxsize=depth)
         self._pending: set[str] = set()
         self._lock = threading.Lock()
         self._error: BaseException | None = None
@@ -47,13 +48,13 @@ class Writer:
         while not stop:
             batch = [self._queue.get()]
             until = time.monotonic() + LINGER_S
-            while len(batch) < BATCH and batch[-1] is not _STOP:
+            while len(batch) < BATCH and batch[-1] is not _STOP and batch[-1] is not _NOW:
                 try:
                     batch.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
                 except queue.Empty:
                     break
             stop = batch[-1] is _STOP
-            work = [p for p in batch if p is not None]
+            work = [p for p in batch if isinstance(p, Prepared)]
             try:
                 if self._error is None and work:
                     self.store.write_many(work)  # one disk flush for the whole batch
@@ -92,7 +93,9 @@ class Writer:
         return True
 
     def flush(self) -> None:
-        """Wait until every handed-over commit is published; raise the writer's error."""
+        """Wait until every handed-over commit is published (the writer does not linger for
+        more); raise the writer's error."""
+        self._queue.put(_NOW)
         self._queue.join()
         self._raise()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
+from assay.schemas import writer as writer_module
 from assay.schemas.query import query
 from assay.schemas.records import Task
 from assay.schemas.store import Store
@@ -54,6 +56,21 @@ def test_the_writer_publishes_in_order_and_reports_what_is_pending(tmp_path: Pat
     assert all(store.has(f"k{i}") for i in range(300))
     assert len(list(store.commits.iterdir())) < 10  # gathered into a few folders
     writer.close()
+
+
+def test_flush_writes_at_once_without_waiting_for_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer_module, "LINGER_S", 30.0)  # a batch would wait this long
+    store = Store(tmp_path / "ds")
+    writer = Writer(store)
+    writer.submit("k", {"tasks": [_task(1)]}, "r")
+    started = time.monotonic()
+    writer.flush()
+    assert store.has("k") and time.monotonic() - started < 10
+    writer.submit("k2", {"tasks": [_task(2)]}, "r")  # the writer goes on after a flush
+    writer.close()
+    assert store.has("k2")
 
 
 def test_a_bad_record_raises_in_the_caller_and_a_write_error_at_the_next_call(
