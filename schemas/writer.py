@@ -1,9 +1,9 @@
 """Commits written behind the caller: a run's loop hands each commit to one writer thread and
 goes on dispatching work while the files are written and fsynced (most of a commit's time is
-spent waiting on the disk). Commits handed over within `LINGER_S` of each other (up to `BATCH`)
-are written together as one folder (`Store.write_many`): one Parquet file per table and one
-flush of the disk for all of them, so a run of millions of tasks makes thousands of folders,
-not millions.
+spent waiting on the disk). Commits handed over within `GAP_S` of each other, for up to
+`LINGER_S` and `BATCH` commits, are written together as one folder (`Store.write_many`): one
+Parquet file per table and one flush of the disk for all of them, so a run of millions of
+tasks makes thousands of folders, not millions.
 
 Commits are written in the order they were handed over, so what is on disk after a kill is
 always a prefix of them: a task's later stage is never published before its earlier one.
@@ -25,9 +25,11 @@ from assay.schemas.store import Prepared, Store
 _STOP = None
 _NOW = "flush"  # write what is queued without lingering (`flush`)
 BATCH = 4096  # most commits written together as one folder
-# How long a batch waits for more commits: at most about one folder a second. A folder's own
-# cost (a Parquet file per table, a manifest, the flushes, the index) is then paid for
-# hundreds of tasks: at 256 commits and 0.2 s it was a third of the driver's CPU per task.
+# A batch is written once no commit has come for GAP_S, or LINGER_S after its first: while
+# commits keep coming, about one folder a second. A folder's own cost (a Parquet file per
+# table, a manifest, the flushes, the index) is then paid for hundreds of tasks: at 256
+# commits and 0.2 s it was a third of the driver's CPU per task.
+GAP_S = 0.5
 LINGER_S = 1.0
 
 
@@ -50,7 +52,8 @@ class Writer:
             until = time.monotonic() + LINGER_S
             while len(batch) < BATCH and batch[-1] is not _STOP and batch[-1] is not _NOW:
                 try:
-                    batch.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
+                    wait = min(GAP_S, until - time.monotonic())
+                    batch.append(self._queue.get(timeout=max(0.0, wait)))
                 except queue.Empty:
                     break
             stop = batch[-1] is _STOP

@@ -34,6 +34,7 @@ DOMAINS = ("code", "code-ties", "code-dart", "verilog", "proofs", "translation",
 DELAY_S = 0.25  # per generator call: a kill can land while one is out
 CHECK_DELAY_S = 0.5  # per check in `code-ties`: candidates stay published and unchecked a while
 WINDOW = 2  # tasks open at once (not in the run id): stages spread over more commit folders
+LINGER_S = 0.2  # the commit writer's wait for more (1 s in a run): more folders, as WINDOW
 
 
 class Slowed:
@@ -157,5 +158,8 @@ def run(domain: str, dataset: Path) -> dict[str, Any]:
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         raise SystemExit(f"usage: {sys.argv[0]} <{'|'.join(DOMAINS)}> <dataset>")
+    from assay.schemas import writer
+
+    writer.LINGER_S = LINGER_S  # this process only: the runs a test kills
     summary = run(sys.argv[1], Path(sys.argv[2]))
     print(summary["run_id"], summary["state"])
