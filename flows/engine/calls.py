@@ -111,9 +111,13 @@ class Lane:
         """Entries of a call that was waiting behind a lost one: sent again as they were."""
         raise NotImplementedError
 
+    def _shut(self) -> set[int]:
+        """Workers that take no new call now: held for a probe, or parked before a restart."""
+        return self.held | set(self.parked.values())
+
     def _free(self) -> int | None:
         """The least loaded worker with room for another call, if any."""
-        shut = self.held | set(self.parked.values())
+        shut = self._shut()
         open_ = [i for i in range(len(self.load)) if i not in shut]
         index = min(open_, key=self.load.__getitem__, default=None)
         return index if index is not None and self.load[index] < self.in_flight else None
@@ -121,7 +125,7 @@ class Lane:
     def _idle(self) -> int | None:
         """A started worker with no call at all, to be given one alone: when it dies, that call
         was the one running (a dead actor's answer to an earlier call can be lost with it)."""
-        shut = self.held | set(self.parked.values())
+        shut = self._shut()
         started = (i for i, n in enumerate(self.load) if n == 0 and self.since[i] is not None)
         return next((i for i in started if i not in shut), None)
 

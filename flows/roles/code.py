@@ -13,7 +13,7 @@ from typing import Any
 
 from assay.flows.roles import RoleSpec, register, stdio
 from assay.flows.roles.asserts import extract_tests
-from assay.flows.roles.pyextract import extract_code
+from assay.flows.roles.pyextract import extract_code, parse
 from assay.flows.roles.repair import repairer
 from assay.schemas.records import Status, Task, Verdict
 from assay.workers.api import Request, Sampling
@@ -85,10 +85,8 @@ def build_tester(
 
 def _expected(test: str) -> str:
     """The right-hand side of `assert call == value`, or "" for any other form."""
-    try:
-        node = ast.parse(test).body[0]
-    except (SyntaxError, ValueError, IndexError, RecursionError, MemoryError):
-        return ""
+    tree = parse(test)
+    node = tree.body[0] if tree is not None and tree.body else None
     if not isinstance(node, ast.Assert) or not isinstance(node.test, ast.Compare):
         return ""
     compare = node.test
